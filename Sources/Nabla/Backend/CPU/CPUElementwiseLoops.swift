@@ -1,0 +1,85 @@
+/// The loop skeletons the elementwise kernels are written with: a dense fast path, a
+/// scalar-operand fast path and a strided/broadcast path, split across the thread budget.
+extension CPUBackend {
+    /// `y = f(x)` elementwise.
+    @inline(__always)
+    func map<T, R>(_ x: Tensor, _: T.Type, _: R.Type, resultType: DType, _ f: (T) -> R) -> Tensor {
+        let out = Tensor(uninitializedShape: x.shape, dtype: resultType)
+        let po = UncheckedSendable(out.elementPointer(R.self))
+        let n = out.count
+        if x.isContiguous {
+            let px = UncheckedSendable(UnsafePointer(x.elementPointer(T.self)))
+            Parallel.forChunks(count: n, grain: Parallel.elementwiseGrain) { r in
+                let src = px.value, dst = po.value
+                for i in r { dst[i] = f(src[i]) }
+            }
+            return out
+        }
+        let rows = StridedRows(shape: x.shape, strides: [x.strides, out.strides], offsets: [x.layout.offset, 0])
+        let px = x.storage.pointer(as: T.self), dst = po.value
+        let sx = rows.innerStride(0), so = rows.innerStride(1), len = rows.rowLength
+        rows.forEachRow(in: 0..<rows.rowCount) { _, o in
+            for j in 0..<len { dst[o[1] + j * so] = f(px[o[0] + j * sx]) }
+        }
+        return out
+    }
+
+    /// `y = f(a, b)` elementwise with broadcasting to `shape`.
+    @inline(__always)
+    func combine<T, R>(_ a: Tensor, _ b: Tensor, shape: [Int], _: T.Type, _: R.Type, resultType: DType, _ f: (T, T) -> R) -> Tensor {
+        let out = Tensor(uninitializedShape: shape, dtype: resultType)
+        let n = out.count
+        let po = UncheckedSendable(out.elementPointer(R.self))
+        let pa = UncheckedSendable(UnsafePointer(a.elementPointer(T.self)))
+        let pb = UncheckedSendable(UnsafePointer(b.elementPointer(T.self)))
+        let aDense = a.layout.shape == shape && a.isContiguous
+        let bDense = b.layout.shape == shape && b.isContiguous
+        if aDense && bDense {
+            Parallel.forChunks(count: n, grain: Parallel.elementwiseGrain) { r in
+                let x = pa.value, y = pb.value, z = po.value
+                for i in r { z[i] = f(x[i], y[i]) }
+            }
+            return out
+        }
+        if aDense && b.count == 1 {
+            let s = pb.value[0]
+            Parallel.forChunks(count: n, grain: Parallel.elementwiseGrain) { r in
+                let x = pa.value, z = po.value
+                for i in r { z[i] = f(x[i], s) }
+            }
+            return out
+        }
+        if bDense && a.count == 1 {
+            let s = pa.value[0]
+            Parallel.forChunks(count: n, grain: Parallel.elementwiseGrain) { r in
+                let y = pb.value, z = po.value
+                for i in r { z[i] = f(s, y[i]) }
+            }
+            return out
+        }
+        let rows = StridedRows(shape: shape,
+                               strides: [Broadcast.strides(of: a.layout, to: shape), Broadcast.strides(of: b.layout, to: shape), out.strides],
+                               offsets: [a.layout.offset, b.layout.offset, 0])
+        let x = a.storage.pointer(as: T.self), y = b.storage.pointer(as: T.self)
+        let sa = rows.innerStride(0), sb = rows.innerStride(1), so = rows.innerStride(2), len = rows.rowLength
+        let rowsBox = UncheckedSendable(rows)
+        let grainRows = Swift.max(1, Parallel.elementwiseGrain / Swift.max(len, 1))
+        let xs = UncheckedSendable(x), ys = UncheckedSendable(y)
+        Parallel.forChunks(count: rows.rowCount, grain: grainRows) { range in
+            let x = xs.value, y = ys.value, z = po.value
+            rowsBox.value.forEachRow(in: range) { _, o in
+                let oa = o[0], ob = o[1], oo = o[2]
+                if sb == 0 {
+                    let s = y[ob]
+                    for j in 0..<len { z[oo + j * so] = f(x[oa + j * sa], s) }
+                } else if sa == 0 {
+                    let s = x[oa]
+                    for j in 0..<len { z[oo + j * so] = f(s, y[ob + j * sb]) }
+                } else {
+                    for j in 0..<len { z[oo + j * so] = f(x[oa + j * sa], y[ob + j * sb]) }
+                }
+            }
+        }
+        return out
+    }
+}

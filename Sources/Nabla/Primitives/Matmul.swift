@@ -1,0 +1,24 @@
+/// The matmul primitive: batched, broadcasting matrix products of rank-≥2 operands. 1-d operands
+/// (PyTorch's vector rules) are handled by reshaping in `Ops/LinearAlgebra.swift`.
+
+/// Applies the matmul primitive to operands of rank ≥ 2.
+func applyMatmul(_ a: Tensor, _ b: Tensor, file: StaticString, line: UInt) -> Tensor {
+    let m = a.shape[a.rank - 2], k = a.shape[a.rank - 1], k2 = b.shape[b.rank - 2]
+    _ = m
+    guard k == k2, let batch = Broadcast.shape(Array(a.shape.dropLast(2)), Array(b.shape.dropLast(2))) else {
+        shapeFailure("matmul: shapes \(a.shape) and \(b.shape) are not compatible (inner dimensions \(k) and \(k2) must match; batch dimensions must broadcast)", file: file, line: line)
+    }
+    let dtype = DType.promote(a.dtype, b.dtype)
+    let ca = a.dtype == dtype ? a : a.cast(to: dtype)
+    let cb = b.dtype == dtype ? b : b.cast(to: dtype)
+    let out = a.device.backend.matmul(ca, cb, batchShape: batch)
+    return shouldRecord(ca, cb) ? record(.matmul, inputs: [ca, cb], output: out) : out
+}
+
+/// VJP of matmul: dA = dC · Bᵀ, dB = Aᵀ · dC (transposes are views), summed over broadcast batches.
+func matmulVJP(_ node: Node, _ g: Tensor) -> [Tensor?] {
+    let a = node.inputs[0], b = node.inputs[1]
+    let ga = node.needsInputGrad[0] ? matmul(g, b.transposed()).sumToShape(node.inputShapes[0]) : nil
+    let gb = node.needsInputGrad[1] ? matmul(a.transposed(), g).sumToShape(node.inputShapes[1]) : nil
+    return [ga, gb]
+}
