@@ -1,0 +1,38 @@
+import ArgumentParser
+import Nabla
+
+/// `nabla bench <workload>`: the workloads of `../shared/bench/`, printed as JSON lines
+/// `{"workload": …, "framework": "nabla", "metric": …, "value": …, "unit": …}`.
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Run a benchmark workload and print its figures (see docs/PERFORMANCE.md)."
+    )
+
+    /// The workloads this build knows.
+    enum Workload: String, ExpressibleByArgument, CaseIterable {
+        case matmul, elementwise, overhead
+    }
+
+    @Argument(help: "Workload: \(Workload.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var workload: Workload
+
+    @Flag(help: "Print one JSON object per line (the default output is a readable table).")
+    var json = false
+
+    @Option(help: "Timed samples per figure (the median is reported).")
+    var samples: Int = 7
+
+    func validate() throws {
+        guard samples >= 1 else { throw ValidationError("--samples must be at least 1") }
+    }
+
+    func run() throws {
+        let reporter = BenchReporter(json: json)
+        switch workload {
+        case .matmul: MatmulBench.run(samples: samples, reporter: reporter)
+        case .elementwise: ElementwiseBench.run(samples: samples, reporter: reporter)
+        case .overhead: OverheadBench.run(samples: samples, reporter: reporter)
+        }
+    }
+}

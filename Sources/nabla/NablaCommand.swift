@@ -1,0 +1,12 @@
+import ArgumentParser
+import Nabla
+
+/// The `nabla` command-line tool.
+@main
+struct NablaCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "nabla",
+        abstract: "Nabla: eager tensors with autograd and compiled graphs, in Swift.",
+        subcommands: [DemoCommand.self, BenchCommand.self]
+    )
+}

@@ -1,2 +1,0 @@
-import Nabla
-print("nabla")
