@@ -103,7 +103,21 @@ enum BackwardEngine {
                     }
                 }
                 // Fill missing output gradients with zeros only when the VJP needs them all.
+                // With createGraph, a VJP that uses the node's saved output (exp, tanh, sqrt, div, …)
+                // records ops on it. The saved copy links back to its node only weakly (to avoid a
+                // cycle), so the new graph would not keep the node alive and second-order gradients
+                // would stop at the output. Hand the VJP strongly linked copies instead.
+                let savedOutputs = node.outputs
+                if createGraph {
+                    node.outputs = savedOutputs.enumerated().map { index, output in
+                        guard output.autograd != nil else { return output }
+                        var linked = output
+                        linked.autograd = AutogradMeta(requiresGrad: true, gradFn: node, outputIndex: index)
+                        return linked
+                    }
+                }
                 let inputGrads = node.primitive.vjp(node, grads)
+                if createGraph { node.outputs = savedOutputs }
                 for (i, input) in node.inputs.enumerated() where node.needsInputGrad[i] {
                     guard let g = inputGrads[i], let meta = input.autograd else { continue }
                     deliver(g, to: meta)

@@ -1,6 +1,10 @@
 /// Public convolution and pooling functions (PyTorch's `torch.nn.functional` names and defaults).
 
 /// 2-D convolution of `x` [N, C, H, W] with `weight` [O, C/groups, kH, kW] and optional `bias` [O].
+///
+/// Disfavoured so that `conv2d(x, weight: w)` (no pairs given) picks the `Int` overload instead of
+/// being ambiguous.
+@_disfavoredOverload
 public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor? = nil, stride: (Int, Int) = (1, 1), padding: (Int, Int) = (0, 0),
                    dilation: (Int, Int) = (1, 1), groups: Int = 1, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
     guard x.rank == 4, weight.rank == 4, groups >= 1, x.shape[1] == weight.shape[1] * groups, weight.shape[0] % groups == 0,

@@ -100,5 +100,9 @@ public func softmax(_ x: Tensor, axis: Int = -1) -> Tensor {
 
 /// log(softmax(x)) along `axis`, computed stably.
 public func logSoftmax(_ x: Tensor, axis: Int = -1) -> Tensor {
-    x - x.logSumExp(alongAxes: [axis], keepingDims: true)
+    // (x - m) - log(sum(exp(x - m))): subtracting the max first avoids the cancellation of
+    // x - logSumExp(x) when |x| is large (1000 - 1000.4076 loses 4 digits in float32).
+    let m = withNoGrad { x.max(alongAxes: axis, keepingDims: true) }
+    let shifted = x - Tensor.where(m.isFinite(), m, Tensor.zeros(like: m))
+    return shifted - shifted.exp().sum(alongAxes: axis, keepingDims: true).log()
 }

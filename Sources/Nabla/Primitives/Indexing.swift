@@ -7,6 +7,10 @@ private func validateIndex(_ op: String, _ x: Tensor, _ index: Tensor, axis: Int
     guard index.rank == x.rank else {
         shapeFailure("\(op): index of shape \(index.shape) must have the rank of the input \(x.shape)", file: file, line: line)
     }
+    // The kernels address x at index's coordinates outside `axis`: a larger index would read or write out of bounds.
+    for d in 0..<x.rank where d != axis && index.shape[d] > x.shape[d] {
+        shapeFailure("\(op): index of shape \(index.shape) is larger than the input \(x.shape) along axis \(d)", file: file, line: line)
+    }
 }
 
 extension Tensor {
@@ -32,6 +36,9 @@ extension Tensor {
     private func scatter(axis: Int, index: Tensor, source: Tensor, accumulate: Bool, file: StaticString, line: UInt) -> Tensor {
         let a = normalizeAxis(axis, rank: rank, op: "scatter", file: file, line: line)
         validateIndex("scatter", self, index, axis: a, file: file, line: line)
+        guard source.rank == index.rank, (0..<index.rank).allSatisfy({ index.shape[$0] <= source.shape[$0] }) else {
+            shapeFailure("scatter: index of shape \(index.shape) is larger than the source \(source.shape)", file: file, line: line)
+        }
         let idx = index.cast(to: .int64)
         let src = source.dtype == dtype ? source : source.cast(to: dtype)
         let out = device.backend.scatter(self, axis: a, index: idx, source: src, accumulate: accumulate)

@@ -49,8 +49,16 @@ func reductionVJP(_ node: Node, _ grads: [Tensor?]) -> [Tensor?] {
         case .sum:
             return [gk.expanded(to: x.shape)]
         case .prod:
+            // d/dx_i = product of the other elements. That is y / x_i where x_i != 0; where x_i == 0 it is
+            // the product of the non-zero elements when x_i is the only zero of its slice, else 0
+            // (y / x alone would give NaN at zeros).
             let y = keepDims ? node.outputs[0] : node.outputs[0].reshaped(keptShape)
-            return [gk * y / x]
+            let isZero = x .== 0.0
+            let nonZero = Tensor.where(isZero, Tensor.ones(like: x), x)
+            let zeroCount = isZero.cast(to: x.dtype).sum(alongAxes: axes, keepingDims: true)
+            let othersAtZero = Tensor.where(zeroCount .== 1.0, applyReduce(.prod, nonZero, axes: axes, keepDims: true),
+                                            Tensor.zeros(like: y))
+            return [gk * Tensor.where(isZero, othersAtZero, y / nonZero)]
         case .max, .min:
             let y = keepDims ? node.outputs[0] : node.outputs[0].reshaped(keptShape)
             let mask = (x .== y).cast(to: g.dtype)

@@ -16,30 +16,25 @@ extension CPUBackend {
     }
 
     private func cast<S: TensorScalar>(from _: S.Type, _ x: Tensor, to dtype: DType) -> Tensor {
-        let sourceIsFloat = x.dtype.isFloatingPoint
         switch dtype {
-        case .bool: return map(x, S.self, Bool.self, resultType: .bool) { sourceIsFloat ? $0.nablaDouble != 0 : $0.nablaInt64 != 0 }
-        case .uint8: return map(x, S.self, UInt8.self, resultType: dtype) { sourceIsFloat ? UInt8(nablaDouble: $0.nablaDouble) : UInt8(nablaInt64: $0.nablaInt64) }
-        case .int8: return map(x, S.self, Int8.self, resultType: dtype) { sourceIsFloat ? Int8(nablaDouble: $0.nablaDouble) : Int8(nablaInt64: $0.nablaInt64) }
-        case .int32: return map(x, S.self, Int32.self, resultType: dtype) { sourceIsFloat ? Int32(nablaDouble: $0.nablaDouble) : Int32(nablaInt64: $0.nablaInt64) }
-        case .int64: return map(x, S.self, Int64.self, resultType: dtype) { sourceIsFloat ? Int64(nablaDouble: $0.nablaDouble) : $0.nablaInt64 }
-        case .float16: return map(x, S.self, Float16.self, resultType: dtype) { sourceIsFloat ? Float16(nablaDouble: $0.nablaDouble) : Float16(nablaInt64: $0.nablaInt64) }
-        case .bfloat16: return map(x, S.self, BFloat16.self, resultType: dtype) { sourceIsFloat ? BFloat16(nablaDouble: $0.nablaDouble) : BFloat16(nablaInt64: $0.nablaInt64) }
-        case .float32:
-            if S.self == Double.self { return map(x, Double.self, Float.self, resultType: dtype) { Float($0) } }
-            return map(x, S.self, Float.self, resultType: dtype) { sourceIsFloat ? Float($0.nablaDouble) : Float($0.nablaInt64) }
-        case .float64:
-            if S.self == Float.self { return map(x, Float.self, Double.self, resultType: dtype) { Double($0) } }
-            return map(x, S.self, Double.self, resultType: dtype) { sourceIsFloat ? $0.nablaDouble : Double($0.nablaInt64) }
+        case .bool: return map(x, Kernels.Convert<S, Bool>.self, resultType: dtype)
+        case .uint8: return map(x, Kernels.Convert<S, UInt8>.self, resultType: dtype)
+        case .int8: return map(x, Kernels.Convert<S, Int8>.self, resultType: dtype)
+        case .int32: return map(x, Kernels.Convert<S, Int32>.self, resultType: dtype)
+        case .int64: return map(x, Kernels.Convert<S, Int64>.self, resultType: dtype)
+        case .float16: return map(x, Kernels.Convert<S, Float16>.self, resultType: dtype)
+        case .bfloat16: return map(x, Kernels.Convert<S, BFloat16>.self, resultType: dtype)
+        case .float32: return map(x, Kernels.Convert<S, Float>.self, resultType: dtype)
+        case .float64: return map(x, Kernels.Convert<S, Double>.self, resultType: dtype)
         }
     }
 
     public func contiguous(_ x: Tensor) -> Tensor {
         switch x.dtype.byteSize {
-        case 1: return map(x, UInt8.self, UInt8.self, resultType: x.dtype) { $0 }
-        case 2: return map(x, UInt16.self, UInt16.self, resultType: x.dtype) { $0 }
-        case 4: return map(x, UInt32.self, UInt32.self, resultType: x.dtype) { $0 }
-        default: return map(x, UInt64.self, UInt64.self, resultType: x.dtype) { $0 }
+        case 1: return map(x, Kernels.Identity<UInt8>.self, resultType: x.dtype)
+        case 2: return map(x, Kernels.Identity<UInt16>.self, resultType: x.dtype)
+        case 4: return map(x, Kernels.Identity<UInt32>.self, resultType: x.dtype)
+        default: return map(x, Kernels.Identity<UInt64>.self, resultType: x.dtype)
         }
     }
 

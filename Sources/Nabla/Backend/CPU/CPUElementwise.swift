@@ -8,7 +8,7 @@ extension CPUBackend {
         case .float64: return floatUnary(op, x, Double.self)
         case .int64: return integerUnary(op, x)
         case .bool where op == .logicalNot:
-            return map(x, Bool.self, Bool.self, resultType: .bool) { !$0 }
+            return map(x, Kernels.Not.self, resultType: .bool)
         default:
             if op == .logicalNot { return unary(.logicalNot, cast(x, to: .bool), resultType: .bool) }
             let compute = op.producesFloat ? DType.float32 : x.dtype.cpuComputeType
@@ -28,27 +28,27 @@ extension CPUBackend {
             return out
         }
         switch op {
-        case .neg: return map(x, T.self, T.self, resultType: dtype) { -$0 }
-        case .abs: return map(x, T.self, T.self, resultType: dtype) { Swift.abs($0) }
-        case .sign: return map(x, T.self, T.self, resultType: dtype) { $0 > 0 ? 1 : ($0 < 0 ? -1 : $0) }
-        case .relu: return map(x, T.self, T.self, resultType: dtype) { $0 > 0 ? $0 : ($0.isNaN ? $0 : 0) }
-        case .exp: return map(x, T.self, T.self, resultType: dtype) { T.kExp($0) }
-        case .log: return map(x, T.self, T.self, resultType: dtype) { T.kLog($0) }
-        case .log1p: return map(x, T.self, T.self, resultType: dtype) { T.kLog1p($0) }
-        case .expm1: return map(x, T.self, T.self, resultType: dtype) { T.kExpm1($0) }
-        case .sqrt: return map(x, T.self, T.self, resultType: dtype) { $0.squareRoot() }
-        case .rsqrt: return map(x, T.self, T.self, resultType: dtype) { 1 / $0.squareRoot() }
-        case .sin: return map(x, T.self, T.self, resultType: dtype) { T.kSin($0) }
-        case .cos: return map(x, T.self, T.self, resultType: dtype) { T.kCos($0) }
-        case .tanh: return map(x, T.self, T.self, resultType: dtype) { T.kTanh($0) }
-        case .sigmoid: return map(x, T.self, T.self, resultType: dtype) { 1 / (1 + T.kExp(-$0)) }
-        case .erf: return map(x, T.self, T.self, resultType: dtype) { T.kErf($0) }
-        case .floor: return map(x, T.self, T.self, resultType: dtype) { $0.rounded(.down) }
-        case .ceil: return map(x, T.self, T.self, resultType: dtype) { $0.rounded(.up) }
-        case .round: return map(x, T.self, T.self, resultType: dtype) { $0.rounded(.toNearestOrEven) }
-        case .isnan: return map(x, T.self, Bool.self, resultType: .bool) { $0.isNaN }
-        case .isfinite: return map(x, T.self, Bool.self, resultType: .bool) { $0.isFinite }
-        case .logicalNot: return map(x, T.self, Bool.self, resultType: .bool) { $0 == 0 }
+        case .neg: return map(x, Kernels.Neg<T>.self, resultType: dtype)
+        case .abs: return map(x, Kernels.Abs<T>.self, resultType: dtype)
+        case .sign: return map(x, Kernels.Sign<T>.self, resultType: dtype)
+        case .relu: return map(x, Kernels.Relu<T>.self, resultType: dtype)
+        case .exp: return map(x, Kernels.Exp<T>.self, resultType: dtype)
+        case .log: return map(x, Kernels.Log<T>.self, resultType: dtype)
+        case .log1p: return map(x, Kernels.Log1p<T>.self, resultType: dtype)
+        case .expm1: return map(x, Kernels.Expm1<T>.self, resultType: dtype)
+        case .sqrt: return map(x, Kernels.Sqrt<T>.self, resultType: dtype)
+        case .rsqrt: return map(x, Kernels.Rsqrt<T>.self, resultType: dtype)
+        case .sin: return map(x, Kernels.Sin<T>.self, resultType: dtype)
+        case .cos: return map(x, Kernels.Cos<T>.self, resultType: dtype)
+        case .tanh: return map(x, Kernels.Tanh<T>.self, resultType: dtype)
+        case .sigmoid: return map(x, Kernels.Sigmoid<T>.self, resultType: dtype)
+        case .erf: return map(x, Kernels.Erf<T>.self, resultType: dtype)
+        case .floor: return map(x, Kernels.Floor<T>.self, resultType: dtype)
+        case .ceil: return map(x, Kernels.Ceil<T>.self, resultType: dtype)
+        case .round: return map(x, Kernels.Round<T>.self, resultType: dtype)
+        case .isnan: return map(x, Kernels.IsNaN<T>.self, resultType: .bool)
+        case .isfinite: return map(x, Kernels.IsFinite<T>.self, resultType: .bool)
+        case .logicalNot: return map(x, Kernels.IsZero<T>.self, resultType: .bool)
         }
     }
 
@@ -72,14 +72,14 @@ extension CPUBackend {
 
     private func integerUnary(_ op: UnaryOp, _ x: Tensor) -> Tensor {
         switch op {
-        case .neg: return map(x, Int64.self, Int64.self, resultType: .int64) { 0 &- $0 }
-        case .abs: return map(x, Int64.self, Int64.self, resultType: .int64) { $0 < 0 ? 0 &- $0 : $0 }
-        case .sign: return map(x, Int64.self, Int64.self, resultType: .int64) { $0.signum() }
-        case .relu: return map(x, Int64.self, Int64.self, resultType: .int64) { Swift.max($0, 0) }
+        case .neg: return map(x, Kernels.IntNeg.self, resultType: .int64)
+        case .abs: return map(x, Kernels.IntAbs.self, resultType: .int64)
+        case .sign: return map(x, Kernels.IntSign.self, resultType: .int64)
+        case .relu: return map(x, Kernels.IntRelu.self, resultType: .int64)
         case .floor, .ceil, .round: return x
-        case .isnan: return map(x, Int64.self, Bool.self, resultType: .bool) { _ in false }
-        case .isfinite: return map(x, Int64.self, Bool.self, resultType: .bool) { _ in true }
-        case .logicalNot: return map(x, Int64.self, Bool.self, resultType: .bool) { $0 == 0 }
+        case .isnan: return map(x, Kernels.Constant<Int64, FalseConstant>.self, resultType: .bool)
+        case .isfinite: return map(x, Kernels.Constant<Int64, TrueConstant>.self, resultType: .bool)
+        case .logicalNot: return map(x, Kernels.IsZero<Int64>.self, resultType: .bool)
         default: return floatUnary(op, cast(x, to: .float32), Float.self)
         }
     }
@@ -91,10 +91,10 @@ extension CPUBackend {
         case .int64: return integerBinary(op, a, b, shape: shape)
         case .bool where op == .logicalAnd || op == .logicalOr || op == .eq || op == .ne:
             switch op {
-            case .logicalAnd: return combine(a, b, shape: shape, Bool.self, Bool.self, resultType: .bool) { $0 && $1 }
-            case .logicalOr: return combine(a, b, shape: shape, Bool.self, Bool.self, resultType: .bool) { $0 || $1 }
-            case .eq: return combine(a, b, shape: shape, Bool.self, Bool.self, resultType: .bool) { $0 == $1 }
-            default: return combine(a, b, shape: shape, Bool.self, Bool.self, resultType: .bool) { $0 != $1 }
+            case .logicalAnd: return combine(a, b, shape: shape, Kernels.And.self, resultType: .bool)
+            case .logicalOr: return combine(a, b, shape: shape, Kernels.Or.self, resultType: .bool)
+            case .eq: return combine(a, b, shape: shape, Kernels.Equal<Bool>.self, resultType: .bool)
+            default: return combine(a, b, shape: shape, Kernels.NotEqual<Bool>.self, resultType: .bool)
             }
         default:
             if op == .logicalAnd || op == .logicalOr {
@@ -111,39 +111,38 @@ extension CPUBackend {
     private func floatBinary<T: CPUFloat>(_ op: BinaryOp, _ a: Tensor, _ b: Tensor, shape: [Int], _: T.Type) -> Tensor {
         let d = a.dtype
         switch op {
-        case .add: return combine(a, b, shape: shape, T.self, T.self, resultType: d) { $0 + $1 }
-        case .sub: return combine(a, b, shape: shape, T.self, T.self, resultType: d) { $0 - $1 }
-        case .mul: return combine(a, b, shape: shape, T.self, T.self, resultType: d) { $0 * $1 }
-        case .div: return combine(a, b, shape: shape, T.self, T.self, resultType: d) { $0 / $1 }
-        case .pow: return combine(a, b, shape: shape, T.self, T.self, resultType: d) { T.kPow($0, $1) }
-        case .minimum: return combine(a, b, shape: shape, T.self, T.self, resultType: d) { $0.isNaN || $1.isNaN ? T.nan : Swift.min($0, $1) }
-        case .maximum: return combine(a, b, shape: shape, T.self, T.self, resultType: d) { $0.isNaN || $1.isNaN ? T.nan : Swift.max($0, $1) }
-        case .eq: return combine(a, b, shape: shape, T.self, Bool.self, resultType: .bool) { $0 == $1 }
-        case .ne: return combine(a, b, shape: shape, T.self, Bool.self, resultType: .bool) { $0 != $1 }
-        case .lt: return combine(a, b, shape: shape, T.self, Bool.self, resultType: .bool) { $0 < $1 }
-        case .le: return combine(a, b, shape: shape, T.self, Bool.self, resultType: .bool) { $0 <= $1 }
-        case .gt: return combine(a, b, shape: shape, T.self, Bool.self, resultType: .bool) { $0 > $1 }
-        case .ge: return combine(a, b, shape: shape, T.self, Bool.self, resultType: .bool) { $0 >= $1 }
+        case .add: return combine(a, b, shape: shape, Kernels.Add<T>.self, resultType: d)
+        case .sub: return combine(a, b, shape: shape, Kernels.Sub<T>.self, resultType: d)
+        case .mul: return combine(a, b, shape: shape, Kernels.Mul<T>.self, resultType: d)
+        case .div: return combine(a, b, shape: shape, Kernels.Div<T>.self, resultType: d)
+        case .pow: return combine(a, b, shape: shape, Kernels.Pow<T>.self, resultType: d)
+        case .minimum: return combine(a, b, shape: shape, Kernels.Minimum<T>.self, resultType: d)
+        case .maximum: return combine(a, b, shape: shape, Kernels.Maximum<T>.self, resultType: d)
+        case .eq: return combine(a, b, shape: shape, Kernels.Equal<T>.self, resultType: .bool)
+        case .ne: return combine(a, b, shape: shape, Kernels.NotEqual<T>.self, resultType: .bool)
+        case .lt: return combine(a, b, shape: shape, Kernels.Less<T>.self, resultType: .bool)
+        case .le: return combine(a, b, shape: shape, Kernels.LessEqual<T>.self, resultType: .bool)
+        case .gt: return combine(a, b, shape: shape, Kernels.Greater<T>.self, resultType: .bool)
+        case .ge: return combine(a, b, shape: shape, Kernels.GreaterEqual<T>.self, resultType: .bool)
         case .logicalAnd, .logicalOr: return binary(op, cast(a, to: .bool), cast(b, to: .bool), shape: shape, resultType: .bool)
         }
     }
 
     private func integerBinary(_ op: BinaryOp, _ a: Tensor, _ b: Tensor, shape: [Int]) -> Tensor {
-        typealias I = Int64
-        switch op {
-        case .add: return combine(a, b, shape: shape, I.self, I.self, resultType: .int64) { $0 &+ $1 }
-        case .sub: return combine(a, b, shape: shape, I.self, I.self, resultType: .int64) { $0 &- $1 }
-        case .mul: return combine(a, b, shape: shape, I.self, I.self, resultType: .int64) { $0 &* $1 }
+                switch op {
+        case .add: return combine(a, b, shape: shape, Kernels.IntAdd.self, resultType: .int64)
+        case .sub: return combine(a, b, shape: shape, Kernels.IntSub.self, resultType: .int64)
+        case .mul: return combine(a, b, shape: shape, Kernels.IntMul.self, resultType: .int64)
         case .div: return floatBinary(.div, cast(a, to: .float32), cast(b, to: .float32), shape: shape, Float.self)
-        case .pow: return combine(a, b, shape: shape, I.self, I.self, resultType: .int64) { integerPower($0, $1) }
-        case .minimum: return combine(a, b, shape: shape, I.self, I.self, resultType: .int64) { Swift.min($0, $1) }
-        case .maximum: return combine(a, b, shape: shape, I.self, I.self, resultType: .int64) { Swift.max($0, $1) }
-        case .eq: return combine(a, b, shape: shape, I.self, Bool.self, resultType: .bool) { $0 == $1 }
-        case .ne: return combine(a, b, shape: shape, I.self, Bool.self, resultType: .bool) { $0 != $1 }
-        case .lt: return combine(a, b, shape: shape, I.self, Bool.self, resultType: .bool) { $0 < $1 }
-        case .le: return combine(a, b, shape: shape, I.self, Bool.self, resultType: .bool) { $0 <= $1 }
-        case .gt: return combine(a, b, shape: shape, I.self, Bool.self, resultType: .bool) { $0 > $1 }
-        case .ge: return combine(a, b, shape: shape, I.self, Bool.self, resultType: .bool) { $0 >= $1 }
+        case .pow: return combine(a, b, shape: shape, Kernels.IntPow.self, resultType: .int64)
+        case .minimum: return combine(a, b, shape: shape, Kernels.IntMin.self, resultType: .int64)
+        case .maximum: return combine(a, b, shape: shape, Kernels.IntMax.self, resultType: .int64)
+        case .eq: return combine(a, b, shape: shape, Kernels.Equal<Int64>.self, resultType: .bool)
+        case .ne: return combine(a, b, shape: shape, Kernels.NotEqual<Int64>.self, resultType: .bool)
+        case .lt: return combine(a, b, shape: shape, Kernels.Less<Int64>.self, resultType: .bool)
+        case .le: return combine(a, b, shape: shape, Kernels.LessEqual<Int64>.self, resultType: .bool)
+        case .gt: return combine(a, b, shape: shape, Kernels.Greater<Int64>.self, resultType: .bool)
+        case .ge: return combine(a, b, shape: shape, Kernels.GreaterEqual<Int64>.self, resultType: .bool)
         case .logicalAnd, .logicalOr: return binary(op, cast(a, to: .bool), cast(b, to: .bool), shape: shape, resultType: .bool)
         }
     }

@@ -1,9 +1,11 @@
 /// The loop skeletons the elementwise kernels are written with: a dense fast path, a
 /// scalar-operand fast path and a strided/broadcast path, split across the thread budget.
 extension CPUBackend {
-    /// `y = f(x)` elementwise.
+    /// `y = K.apply(x)` elementwise.
     @inline(__always)
-    func map<T, R>(_ x: Tensor, _: T.Type, _: R.Type, resultType: DType, _ f: (T) -> R) -> Tensor {
+    func map<K: UnaryKernel>(_ x: Tensor, _: K.Type, resultType: DType) -> Tensor {
+        typealias T = K.Input
+        typealias R = K.Output
         let out = Tensor(uninitializedShape: x.shape, dtype: resultType)
         let po = UncheckedSendable(out.elementPointer(R.self))
         let n = out.count
@@ -11,7 +13,7 @@ extension CPUBackend {
             let px = UncheckedSendable(UnsafePointer(x.elementPointer(T.self)))
             Parallel.forChunks(count: n, grain: Parallel.elementwiseGrain) { r in
                 let src = px.value, dst = po.value
-                for i in r { dst[i] = f(src[i]) }
+                for i in r { dst[i] = K.apply(src[i]) }
             }
             return out
         }
@@ -19,14 +21,16 @@ extension CPUBackend {
         let px = x.storage.pointer(as: T.self), dst = po.value
         let sx = rows.innerStride(0), so = rows.innerStride(1), len = rows.rowLength
         rows.forEachRow(in: 0..<rows.rowCount) { _, o in
-            for j in 0..<len { dst[o[1] + j * so] = f(px[o[0] + j * sx]) }
+            for j in 0..<len { dst[o[1] + j * so] = K.apply(px[o[0] + j * sx]) }
         }
         return out
     }
 
-    /// `y = f(a, b)` elementwise with broadcasting to `shape`.
+    /// `y = K.apply(a, b)` elementwise with broadcasting to `shape`.
     @inline(__always)
-    func combine<T, R>(_ a: Tensor, _ b: Tensor, shape: [Int], _: T.Type, _: R.Type, resultType: DType, _ f: (T, T) -> R) -> Tensor {
+    func combine<K: BinaryKernel>(_ a: Tensor, _ b: Tensor, shape: [Int], _: K.Type, resultType: DType) -> Tensor {
+        typealias T = K.Input
+        typealias R = K.Output
         let out = Tensor(uninitializedShape: shape, dtype: resultType)
         let n = out.count
         let po = UncheckedSendable(out.elementPointer(R.self))
@@ -37,7 +41,7 @@ extension CPUBackend {
         if aDense && bDense {
             Parallel.forChunks(count: n, grain: Parallel.elementwiseGrain) { r in
                 let x = pa.value, y = pb.value, z = po.value
-                for i in r { z[i] = f(x[i], y[i]) }
+                for i in r { z[i] = K.apply(x[i], y[i]) }
             }
             return out
         }
@@ -45,7 +49,7 @@ extension CPUBackend {
             let s = pb.value[0]
             Parallel.forChunks(count: n, grain: Parallel.elementwiseGrain) { r in
                 let x = pa.value, z = po.value
-                for i in r { z[i] = f(x[i], s) }
+                for i in r { z[i] = K.apply(x[i], s) }
             }
             return out
         }
@@ -53,7 +57,7 @@ extension CPUBackend {
             let s = pa.value[0]
             Parallel.forChunks(count: n, grain: Parallel.elementwiseGrain) { r in
                 let y = pb.value, z = po.value
-                for i in r { z[i] = f(s, y[i]) }
+                for i in r { z[i] = K.apply(s, y[i]) }
             }
             return out
         }
@@ -71,12 +75,12 @@ extension CPUBackend {
                 let oa = o[0], ob = o[1], oo = o[2]
                 if sb == 0 {
                     let s = y[ob]
-                    for j in 0..<len { z[oo + j * so] = f(x[oa + j * sa], s) }
+                    for j in 0..<len { z[oo + j * so] = K.apply(x[oa + j * sa], s) }
                 } else if sa == 0 {
                     let s = x[oa]
-                    for j in 0..<len { z[oo + j * so] = f(s, y[ob + j * sb]) }
+                    for j in 0..<len { z[oo + j * so] = K.apply(s, y[ob + j * sb]) }
                 } else {
-                    for j in 0..<len { z[oo + j * so] = f(x[oa + j * sa], y[ob + j * sb]) }
+                    for j in 0..<len { z[oo + j * so] = K.apply(x[oa + j * sa], y[ob + j * sb]) }
                 }
             }
         }

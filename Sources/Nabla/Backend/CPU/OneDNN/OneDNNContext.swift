@@ -152,6 +152,7 @@ final class OneDNNPlan: @unchecked Sendable {
         self.descs = descs
     }
 
+    /// Destroys every oneDNN object the plan owns.
     deinit {
         for p in primitives { dnnl_primitive_destroy(p) }
         for m in memories { dnnl_memory_destroy(m) }
@@ -185,7 +186,8 @@ struct OneDNNPlanBuilder {
     private var steps: [(primitive: dnnl_primitive_t, args: [dnnl_exec_arg_t], needsScratchpad: Bool)] = []
     /// Owned handles.
     private var primitives: [dnnl_primitive_t] = [], memories: [dnnl_memory_t] = [], descs: [dnnl_primitive_desc_t] = []
-    /// Largest scratchpad any step needs; one buffer is shared since steps run one after another.
+    /// Largest scratchpad any step needs. One buffer serves all steps since they run one after another; oneDNN
+    /// 2.6 only reads the scratchpad's handle, so a larger descriptor than a step asked for is fine.
     private var scratchpadDesc: dnnl_memory_desc_t?, scratchpadBytes = 0
 
     /// Creates an empty builder.
