@@ -31,6 +31,9 @@ enum BackwardEngine {
         // Pending gradients per node output.
         var pending: [ObjectIdentifier: [Tensor?]] = [:]
         var rootNodes: [Node] = []
+        // Summed gradients of leaves, in first-delivery order.
+        var leafGrads: [ObjectIdentifier: (meta: AutogradMeta, grad: Tensor)] = [:]
+        var leafOrder: [ObjectIdentifier] = []
 
         func deliver(_ grad: Tensor, to meta: AutogradMeta) {
             if let node = meta.node {
@@ -41,15 +44,30 @@ enum BackwardEngine {
                 pending[key] = slots
                 return
             }
-            var g = grad
-            for hook in meta.hooks { if let changed = hook(g) { g = changed } }
-            if let index = captureKeys[ObjectIdentifier(meta)] {
-                captured[index] = captured[index].map { $0 + g } ?? g
-                return
+            // A leaf: sum its partial gradients first, so its hooks run once, on the total (PyTorch's rule).
+            let key = ObjectIdentifier(meta)
+            if let partial = leafGrads[key] {
+                leafGrads[key] = (meta, partial.grad + grad)
+            } else {
+                leafGrads[key] = (meta, grad)
+                leafOrder.append(key)
             }
-            if case .accumulate = target {
-                let value = createGraph ? g : g.detached()
-                meta.grad = meta.grad.map { createGraph ? $0 + value : ($0 + value).detached() } ?? value
+        }
+
+        /// Runs leaf hooks on the summed gradients, then captures or accumulates them.
+        func finishLeaves() {
+            for key in leafOrder {
+                guard let (meta, total) = leafGrads[key] else { continue }
+                var g = total
+                for hook in meta.hooks { if let changed = hook(g) { g = changed } }
+                if let index = captureKeys[key] {
+                    captured[index] = captured[index].map { $0 + g } ?? g
+                    continue
+                }
+                if case .accumulate = target {
+                    let value = createGraph ? g : g.detached()
+                    meta.grad = meta.grad.map { createGraph ? $0 + value : ($0 + value).detached() } ?? value
+                }
             }
         }
 
@@ -124,6 +142,7 @@ enum BackwardEngine {
                 }
                 if !retainGraph { node.release() }
             }
+            finishLeaves()
         }
         return captured
     }

@@ -11,7 +11,10 @@ public func leakyRelu(_ x: Tensor, negativeSlope: Double = 0.01) -> Tensor {
 
 /// x for x > 0, `alpha * (e^x - 1)` otherwise.
 public func elu(_ x: Tensor, alpha: Double = 1.0) -> Tensor {
-    Tensor.where(x .> 0, x, alpha * x.minimum(Tensor.zeros(like: x)).expm1())
+    // The negative branch reads x through `where` (not `minimum`, whose tie at 0 would halve the
+    // gradient there), so the slope at 0 is alpha, as in PyTorch; positive x never reach expm1.
+    let positive = x .> 0
+    return Tensor.where(positive, x, alpha * Tensor.where(positive, Tensor.zeros(like: x), x).expm1())
 }
 
 /// How `gelu` evaluates the Gaussian CDF.

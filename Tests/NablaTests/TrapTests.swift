@@ -1,0 +1,87 @@
+import Foundation
+import XCTest
+import Nabla
+
+/// Checks that programmer errors trap with a message naming the op and the shapes (DESIGN.md:
+/// "Programmer errors inside an op trap with a message"). A trap ends the process, so each case runs
+/// in a child copy of this test binary, selected by an environment variable. (Broadcast, matmul and
+/// reshape shape errors are covered by ShapeErrorTests.)
+enum TrapHarness {
+    /// The environment variable that names the case a child process runs.
+    static let variable = "NABLA_TEST_TRAP_CASE"
+
+    /// The cases, by name: each must trap.
+    static let cases: [String: @Sendable () -> Void] = [
+        "secondBackwardWithoutRetainGraph": {
+            let x = Tensor([1.0, 2.0]).requiringGrad()
+            let y = (x * x).sum()
+            y.backward()
+            y.backward()
+        },
+        "gatherIndexValueOutOfRange": { _ = Tensor.zeros([2, 3]).gather(axis: 1, index: Tensor(shape: [2, 1], scalars: [0, 7] as [Int64])) },
+        "gatherIndexShapeTooLarge": { _ = Tensor.zeros([2, 3]).gather(axis: 1, index: Tensor.zeros([5, 1], dtype: .int64)) },
+        "scatterSourceTooSmall": {
+            _ = Tensor.zeros([3, 3]).scattering(axis: 0, index: Tensor.zeros([2, 3], dtype: .int64), source: Tensor.zeros([2, 1]))
+        },
+        "conv2dChannelMismatch": { _ = conv2d(Tensor.zeros([1, 3, 5, 5]), weight: Tensor.zeros([2, 4, 3, 3])) },
+        "requiresGradOnIntegers": { _ = Tensor.zeros([2], dtype: .int32).requiringGrad() },
+        "itemOfManyElements": { _ = Tensor.zeros([2, 3]).item() },
+        "axisOutOfRange": { _ = Tensor.zeros([2, 3]).sum(alongAxes: 2) },
+        "backwardWithoutSeed": { Tensor([1.0, 2.0]).requiringGrad().exp().backward() },
+    ]
+
+    /// Runs case `name` in a child process and asserts that it traps with `message` in its output.
+    static func expectTrap(_ name: String, message: String, file: StaticString = #filePath, line: UInt = #line) throws {
+        let executable = URL(fileURLWithPath: CommandLine.arguments[0])
+        guard FileManager.default.isExecutableFile(atPath: executable.path), executable.path.hasSuffix(".xctest") else {
+            throw XCTSkip("cannot locate the XCTest executable to run trapping children (\(executable.path))")
+        }
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = ["NablaTests.TrapTests/testTrapChild"]
+        var environment = ProcessInfo.processInfo.environment
+        environment[variable] = name
+        environment["SWIFT_BACKTRACE"] = "enable=no"   // no slow symbolication in the child
+        process.environment = environment
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let text = String(decoding: data, as: UTF8.self)
+        XCTAssertTrue(text.contains("NABLA-CHILD: running \(name)"), "\(name): the child did not run the case; output:\n\(text)", file: file, line: line)
+        XCTAssertEqual(process.terminationReason, .uncaughtSignal, "\(name) must trap; child output:\n\(text)", file: file, line: line)
+        XCTAssertTrue(text.contains(message), "\(name): the trap message must contain \"\(message)\"; child output:\n\(text)", file: file, line: line)
+        XCTAssertFalse(text.contains("NABLA-CHILD: returned"), "\(name) returned instead of trapping", file: file, line: line)
+    }
+}
+
+final class TrapTests: XCTestCase {
+    /// The body a child process runs (skipped in a normal run).
+    func testTrapChild() throws {
+        guard let name = ProcessInfo.processInfo.environment[TrapHarness.variable] else {
+            throw XCTSkip("runs only in a child process started by TrapHarness.expectTrap")
+        }
+        guard let body = TrapHarness.cases[name] else { return XCTFail("unknown trap case \(name)") }
+        // Unbuffered writes: buffered stdout would be lost when the case traps.
+        FileHandle.standardError.write(Data("NABLA-CHILD: running \(name)\n".utf8))
+        body()
+        FileHandle.standardError.write(Data("NABLA-CHILD: returned\n".utf8))
+    }
+
+    func testProgrammerErrorsTrapWithAMessage() throws {
+        let expected: [(String, String)] = [
+            ("gatherIndexValueOutOfRange", "gather: index 7 is out of range for axis 1 of size 3"),
+            ("gatherIndexShapeTooLarge", "gather: index of shape [5, 1] is larger than the input [2, 3] along axis 0"),
+            ("scatterSourceTooSmall", "scatter: index of shape [2, 3] is larger than the source [2, 1]"),
+            ("conv2dChannelMismatch", "conv2d: input [1, 3, 5, 5], weight [2, 4, 3, 3]"),
+            ("requiresGradOnIntegers", "only floating-point tensors can require gradients"),
+            ("itemOfManyElements", "item: the tensor has 6 elements"),
+            ("axisOutOfRange", "axis 2 is out of range for a tensor of rank 2"),
+            ("backwardWithoutSeed", "backward: a seed gradient is required"),
+        ]
+        XCTAssertEqual(Set(expected.map(\.0)).union(["secondBackwardWithoutRetainGraph"]), Set(TrapHarness.cases.keys))
+        for (name, message) in expected { try TrapHarness.expectTrap(name, message: message) }
+    }
+}
