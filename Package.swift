@@ -1,7 +1,7 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-/// Release builds of the numeric core are compiled for speed: no exclusivity checks in the hot loops.
+/// Release builds of the numeric code are compiled for speed: no exclusivity checks in the hot loops.
 let kernelFlags: [SwiftSetting] = [
     .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release)),
 ]
@@ -11,6 +11,10 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "Nabla", targets: ["Nabla"]),
+        .library(name: "NablaNN", targets: ["NablaNN"]),
+        .library(name: "NablaOptim", targets: ["NablaOptim"]),
+        .library(name: "NablaCheckpoint", targets: ["NablaCheckpoint"]),
+        .library(name: "NablaData", targets: ["NablaData"]),
         .executable(name: "nabla", targets: ["nabla"]),
     ],
     dependencies: [
@@ -20,29 +24,34 @@ let package = Package(
         // System libraries (installed by scripts/install-deps.sh).
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CDNNL", providers: [.apt(["libdnnl-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
 
         // Core: Tensor, DType, Layout, primitives + VJPs, autograd tape, CPU backend.
-        .target(
-            name: "Nabla",
-            dependencies: ["COpenBLAS", "CDNNL"],
-            swiftSettings: kernelFlags
-        ),
+        .target(name: "Nabla", dependencies: ["COpenBLAS", "CDNNL"], swiftSettings: kernelFlags),
+        // Modules, layers, losses, initialisers.
+        .target(name: "NablaNN", dependencies: ["Nabla"], swiftSettings: kernelFlags),
+        // Optimizers, learning-rate schedules, gradient clipping.
+        .target(name: "NablaOptim", dependencies: ["Nabla", "NablaNN"], swiftSettings: kernelFlags),
+        // safetensors files, model and optimizer checkpoints.
+        .target(name: "NablaCheckpoint", dependencies: ["Nabla", "NablaNN", "NablaOptim"], swiftSettings: kernelFlags),
+        // Datasets and readers (IDX / Fashion-MNIST so far).
+        .target(name: "NablaData", dependencies: ["Nabla", "CZlib"], swiftSettings: kernelFlags),
 
         // The command-line tool.
         .executableTarget(
             name: "nabla",
             dependencies: [
-                "Nabla",
+                "Nabla", "NablaNN", "NablaOptim", "NablaCheckpoint", "NablaData",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: kernelFlags
         ),
 
-        .testTarget(
-            name: "NablaTests",
-            dependencies: ["Nabla"],
-            resources: [.copy("Fixtures")]
-        ),
+        .testTarget(name: "NablaTests", dependencies: ["Nabla"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "NablaNNTests", dependencies: ["Nabla", "NablaNN"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "NablaOptimTests", dependencies: ["Nabla", "NablaNN", "NablaOptim"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "NablaCheckpointTests", dependencies: ["Nabla", "NablaNN", "NablaOptim", "NablaCheckpoint"]),
+        .testTarget(name: "NablaDataTests", dependencies: ["Nabla", "NablaData"]),
     ],
     swiftLanguageModes: [.v6]
 )

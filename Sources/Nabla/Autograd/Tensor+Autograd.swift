@@ -102,3 +102,16 @@ public func valueAndGradients(at xs: [Tensor], of f: ([Tensor]) -> Tensor) -> (v
     guard y.needsGradient else { return (y, xs.map { Tensor.zeros(like: $0) }) }
     return (nested ? y : y.detached(), gradients(of: y, wrt: inputs, createGraph: nested))
 }
+
+extension Tensor {
+    /// Replaces the values (storage and layout) while keeping this tensor's autograd identity, its
+    /// accumulated `grad` and hooks: PyTorch's `p.data = new`. Optimizers update parameters this way.
+    /// Shape and dtype must match.
+    public mutating func replaceData(with other: Tensor, file: StaticString = #fileID, line: UInt = #line) {
+        guard other.shape == shape, other.dtype == dtype else {
+            shapeFailure("replaceData: new values \(other.shape) \(other.dtype) do not match \(shape) \(dtype)", file: file, line: line)
+        }
+        storage = other.storage
+        layout = other.layout
+    }
+}
