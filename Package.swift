@@ -51,7 +51,7 @@ let package = Package(
         .testTarget(name: "NablaNNTests", dependencies: ["Nabla", "NablaNN"], resources: [.copy("Fixtures")]),
         .testTarget(name: "NablaOptimTests", dependencies: ["Nabla", "NablaNN", "NablaOptim"], resources: [.copy("Fixtures")]),
         .testTarget(name: "NablaCheckpointTests", dependencies: ["Nabla", "NablaNN", "NablaOptim", "NablaCheckpoint"]),
-        .testTarget(name: "NablaDataTests", dependencies: ["Nabla", "NablaData"]),
+        .testTarget(name: "NablaDataTests", dependencies: ["Nabla", "NablaData", "CZlib"]),
     ],
     swiftLanguageModes: [.v6]
 )

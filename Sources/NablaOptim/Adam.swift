@@ -1,0 +1,138 @@
+import Foundation
+import Nabla
+import NablaNN
+
+/// Adam with optional AMSGrad, L2 weight decay and maximisation: PyTorch's `torch.optim.Adam`.
+///
+/// For a parameter θ with gradient g at step t (learning rate γ, betas β₁ β₂, weight decay λ):
+/// ```
+/// g ← maximize ? -g : g;   if λ ≠ 0: g ← g + λθ
+/// m ← m + (1 - β₁)(g - m);   v ← β₂v + (1 - β₂)g²;   (AMSGrad: v̂ ← max(v̂, v), used for v below)
+/// θ ← θ - (γ / (1 - β₁ᵗ)) · m / (√v / √(1 - β₂ᵗ) + ε)
+/// ```
+///
+/// ```swift
+/// let optimizer = Adam(model, learningRate: 1e-3)
+/// ```
+public final class Adam: Optimizer {
+    /// Adam's (and AdamW's) hyperparameters.
+    public struct Options: Sendable, Equatable {
+        /// Learning rate γ.
+        public var learningRate: Double
+        /// Decay β₁ of the gradient average.
+        public var beta1: Double
+        /// Decay β₂ of the squared-gradient average.
+        public var beta2: Double
+        /// Added to the denominator for numerical stability.
+        public var eps: Double
+        /// Weight decay λ (an L2 term in the gradient for Adam; decoupled decay for AdamW).
+        public var weightDecay: Double
+        /// Use the running maximum of the second moment (AMSGrad).
+        public var amsgrad: Bool
+        /// Ascend the objective instead of descending.
+        public var maximize: Bool
+
+        /// PyTorch's Adam defaults unless given.
+        public init(learningRate: Double = 1e-3, beta1: Double = 0.9, beta2: Double = 0.999, eps: Double = 1e-8,
+                    weightDecay: Double = 0, amsgrad: Bool = false, maximize: Bool = false) {
+            self.learningRate = learningRate
+            self.beta1 = beta1
+            self.beta2 = beta2
+            self.eps = eps
+            self.weightDecay = weightDecay
+            self.amsgrad = amsgrad
+            self.maximize = maximize
+        }
+
+        /// The options named in `hyperparameters`, defaults for the rest.
+        public init(_ hyperparameters: Hyperparameters) {
+            let d = Options()
+            self.init(learningRate: hyperparameters[.learningRate] ?? d.learningRate,
+                      beta1: hyperparameters[.beta1] ?? d.beta1, beta2: hyperparameters[.beta2] ?? d.beta2,
+                      eps: hyperparameters[.eps] ?? d.eps, weightDecay: hyperparameters[.weightDecay] ?? d.weightDecay,
+                      amsgrad: (hyperparameters[.amsgrad] ?? 0) != 0, maximize: (hyperparameters[.maximize] ?? 0) != 0)
+        }
+
+        /// The options by name.
+        public var hyperparameters: Hyperparameters {
+            [.learningRate: learningRate, .beta1: beta1, .beta2: beta2, .eps: eps, .weightDecay: weightDecay,
+             .amsgrad: amsgrad.hyperparameterValue, .maximize: maximize.hyperparameterValue]
+        }
+
+        /// Why the options are invalid, or nil.
+        func problem() -> String? {
+            checkNonNegative(learningRate, "learning rate") ?? checkNonNegative(eps, "epsilon")
+                ?? checkUnitInterval(beta1, "beta1") ?? checkUnitInterval(beta2, "beta2")
+                ?? checkNonNegative(weightDecay, "weight decay")
+        }
+    }
+
+    /// Adam over `parameters` (a module, parameters or groups) with default `options`.
+    public init(_ parameters: some ParameterSource, options: Options) {
+        super.init(parameters, defaults: options.hyperparameters)
+    }
+
+    /// Adam over `parameters` (a module, parameters or groups).
+    public convenience init(_ parameters: some ParameterSource, learningRate: Double = 1e-3,
+                            betas: (Double, Double) = (0.9, 0.999), eps: Double = 1e-8, weightDecay: Double = 0,
+                            amsgrad: Bool = false, maximize: Bool = false) {
+        self.init(parameters, options: Options(learningRate: learningRate, beta1: betas.0, beta2: betas.1, eps: eps,
+                                               weightDecay: weightDecay, amsgrad: amsgrad, maximize: maximize))
+    }
+
+    /// One Adam update of `parameter`: the new values and state (`exp_avg`, `exp_avg_sq`, and
+    /// `max_exp_avg_sq` with AMSGrad).
+    public static func update(parameter: Tensor, gradient: Tensor, state: OptimizerState,
+                              options o: Options) -> (parameter: Tensor, state: OptimizerState) {
+        adamUpdate(parameter: parameter, gradient: gradient, state: state, options: o, decoupledWeightDecay: false)
+    }
+
+    public override func makeUpdateRule(for options: Hyperparameters) -> UpdateRule {
+        let o = Options(options)
+        return { Adam.update(parameter: $0, gradient: $1, state: $2, options: o) }
+    }
+
+    public override func stateKeys(for options: Hyperparameters) -> [String] { adamStateKeys(Options(options)) }
+
+    public override func validate(_ options: Hyperparameters) -> String? { Options(options).problem() }
+}
+
+/// The state tensors of Adam and AdamW.
+func adamStateKeys(_ o: Adam.Options) -> [String] {
+    o.amsgrad ? ["exp_avg", "exp_avg_sq", "max_exp_avg_sq"] : ["exp_avg", "exp_avg_sq"]
+}
+
+/// Adam's step (PyTorch's `_single_tensor_adam`): with `decoupledWeightDecay` the weight decay
+/// multiplies the parameter by `1 - lr * weightDecay` first (AdamW) instead of entering the gradient.
+func adamUpdate(parameter: Tensor, gradient: Tensor, state: OptimizerState, options o: Adam.Options,
+                decoupledWeightDecay: Bool) -> (parameter: Tensor, state: OptimizerState) {
+    var param = parameter
+    var g = o.maximize ? -gradient : gradient
+    if o.weightDecay != 0 {
+        if decoupledWeightDecay {
+            param = param * (1 - o.learningRate * o.weightDecay)
+        } else {
+            g = g.adding(param, scaledBy: o.weightDecay)
+        }
+    }
+    var state = state
+    state.step += 1
+    let m = (state["exp_avg"] ?? Tensor.zeros(like: param)).lerp(to: g, weight: 1 - o.beta1)
+    let v = ((state["exp_avg_sq"] ?? Tensor.zeros(like: param)) * o.beta2).addingProduct(g, g, scaledBy: 1 - o.beta2)
+    state["exp_avg"] = m
+    state["exp_avg_sq"] = v
+
+    let t = Double(state.step)
+    let biasCorrection1 = 1 - pow(o.beta1, t)
+    let biasCorrection2 = 1 - pow(o.beta2, t)
+    let stepSize = o.learningRate / biasCorrection1
+    let biasCorrection2Sqrt = biasCorrection2.squareRoot()
+
+    var second = v
+    if o.amsgrad {
+        second = maximum(state["max_exp_avg_sq"] ?? Tensor.zeros(like: param), v)
+        state["max_exp_avg_sq"] = second
+    }
+    let denominator = second.sqrt() / biasCorrection2Sqrt + o.eps
+    return (param.addingQuotient(m, denominator, scaledBy: -stepSize), state)
+}

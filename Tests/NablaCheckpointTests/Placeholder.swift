@@ -1,5 +1,0 @@
-import XCTest
-
-final class NablaCheckpointTestsPlaceholder: XCTestCase {
-    func testTargetBuilds() { XCTAssertTrue(true) }
-}

@@ -1,5 +1,0 @@
-import XCTest
-
-final class NablaDataTestsPlaceholder: XCTestCase {
-    func testTargetBuilds() { XCTAssertTrue(true) }
-}

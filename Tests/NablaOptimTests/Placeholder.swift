@@ -1,5 +1,0 @@
-import XCTest
-
-final class NablaOptimTestsPlaceholder: XCTestCase {
-    func testTargetBuilds() { XCTAssertTrue(true) }
-}
