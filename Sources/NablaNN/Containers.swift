@@ -20,7 +20,7 @@ public final class Sequential: Module, Layer {
 
     /// Applies each layer in turn.
     public func callAsFunction(_ input: Tensor) -> Tensor {
-        layers.reduce(input) { x, layer in layer(x) }
+        reportOutput(layers.reduce(input) { x, layer in layer(x) })
     }
 
     /// The i-th layer.
