@@ -11,7 +11,7 @@ struct BenchCommand: ParsableCommand {
 
     /// The workloads this build knows.
     enum Workload: String, ExpressibleByArgument, CaseIterable {
-        case matmul, elementwise, overhead
+        case matmul, elementwise, overhead, mlp, cnn
     }
 
     @Argument(help: "Workload: \(Workload.allCases.map(\.rawValue).joined(separator: ", ")).")
@@ -23,6 +23,9 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Timed samples per figure (the median is reported).")
     var samples: Int = 7
 
+    @Option(help: "Epochs for the training workloads (mlp: 5, cnn: 2 by default, as in ../shared/bench).")
+    var epochs: Int?
+
     func validate() throws {
         guard samples >= 1 else { throw ValidationError("--samples must be at least 1") }
     }
@@ -33,6 +36,8 @@ struct BenchCommand: ParsableCommand {
         case .matmul: MatmulBench.run(samples: samples, reporter: reporter)
         case .elementwise: ElementwiseBench.run(samples: samples, reporter: reporter)
         case .overhead: OverheadBench.run(samples: samples, reporter: reporter)
+        case .mlp: try TrainingBench.run(.mlp, epochs: epochs ?? 5, reporter: reporter)
+        case .cnn: try TrainingBench.run(.cnn, epochs: epochs ?? 2, reporter: reporter)
         }
     }
 }
