@@ -21,6 +21,7 @@ extension CPUBackend {
     }
 
     public func gather(_ x: Tensor, axis: Int, index: Tensor) -> Tensor {
+        if let selected = selectBlocks(x, axis: axis, index: index) { return selected }
         let out = Tensor(uninitializedShape: index.shape, dtype: x.dtype)
         func run<T>(_: T.Type) {
             let px = x.storage.pointer(as: T.self), po = out.elementPointer(T.self)
@@ -34,6 +35,32 @@ extension CPUBackend {
         case 2: run(UInt16.self)
         case 4: run(UInt32.self)
         default: run(UInt64.self)
+        }
+        return out
+    }
+
+    /// The `indexSelect` pattern: an index that varies only along `axis` (stride 0 elsewhere) and
+    /// covers `x` fully outside it, on a contiguous `x`. Copies whole inner blocks instead of
+    /// addressing element by element (a batch gather of images is one memcpy per image).
+    private func selectBlocks(_ x: Tensor, axis: Int, index: Tensor) -> Tensor? {
+        guard x.isContiguous else { return nil }
+        for d in 0..<index.rank where d != axis {
+            guard index.strides[d] == 0 || index.shape[d] == 1, index.shape[d] == x.shape[d] else { return nil }
+        }
+        let outer = x.shape[..<axis].reduce(1, *), inner = x.shape[(axis + 1)...].reduce(1, *)
+        let picks = index.shape[axis], axisSize = x.shape[axis]
+        let out = Tensor(uninitializedShape: index.shape, dtype: x.dtype)
+        let width = x.dtype.byteSize
+        let src = x.storage.data + x.layout.offset * width, dst = out.storage.data
+        let idx = index.storage.pointer(as: Int64.self) + index.layout.offset
+        let idxStride = index.strides[axis]
+        for o in 0..<outer {
+            for j in 0..<picks {
+                var v = Int(idx[j * idxStride])
+                if v < 0 { v += axisSize }
+                precondition(v >= 0 && v < axisSize, "gather: index \(idx[j * idxStride]) is out of range for axis \(axis) of size \(axisSize)")
+                (dst + ((o * picks + j) * inner) * width).copyMemory(from: src + ((o * axisSize + v) * inner) * width, byteCount: inner * width)
+            }
         }
         return out
     }

@@ -1,8 +1,6 @@
 // sin and cos for the CPU backend (see VectorMath.swift for the conventions).
 
 extension VectorMath {
-    typealias VD = SIMD4<Double>
-    typealias VL = SIMD4<Int64>
 
     /// `y[i] = sin(x[i])` (radians).
     ///
@@ -14,28 +12,31 @@ extension VectorMath {
     /// arguments are reduced correctly too. sin(±inf) = NaN, sin(-0) = -0.
     /// Measured max error: 0.5x ulp.
     static func sin(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
-        apply(x, y, count) { trigKernel($0, quadrantOffset: 0) }
+        apply(x, y, count, sinKernel)
     }
+
+    @inline(__always) static func sinKernel(_ x: VF) -> VF { trigKernel(x, quadrantOffset: 0) }
 
     /// `y[i] = cos(x[i])` (radians). Same algorithm as `sin`, one quadrant on.
     /// cos(±inf) = NaN. Measured max error: 0.5x ulp.
     static func cos(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
-        apply(x, y, count) { trigKernel($0, quadrantOffset: 1) }
+        apply(x, y, count, cosKernel)
     }
+
+    @inline(__always) static func cosKernel(_ x: VF) -> VF { trigKernel(x, quadrantOffset: 1) }
 
     @inline(__always)
     static func trigKernel(_ x: VF, quadrantOffset: Int64) -> VF {
-        var r: VF
+        let r: VF
         if any(abs(x) .>= 8388608) {
             r = trigSlow(x, quadrantOffset: quadrantOffset)
         } else {
             let lo = trigHalf(VD(x.lowHalf), quadrantOffset: quadrantOffset)
             let hi = trigHalf(VD(x.highHalf), quadrantOffset: quadrantOffset)
-            r = VF(lowHalf: SIMD4<Float>(lo), highHalf: SIMD4<Float>(hi))
+            r = VF(lowHalf: VH(lo), highHalf: VH(hi))
         }
-        // sin(-0) = -0 (the polynomial would give +0).
-        if quadrantOffset == 0 { r = r.replacing(with: x, where: x .== 0) }
-        return r
+        // sin(-0) = -0: the reduction turns -0 into +0 (-0 - (-0) = +0).
+        return quadrantOffset == 0 ? r.replacing(with: x, where: x .== 0) : r
     }
 
     /// Cody–Waite reduction in double for |x| < 2^23, then evaluation.
@@ -77,8 +78,8 @@ extension VectorMath {
         var out = VF()
         for half in 0..<2 {
             var r = VD(), q = VL()
-            for i in 0..<4 {
-                let v = x[half * 4 + i]
+            for i in 0..<VD.scalarCount {
+                let v = x[half &* VD.scalarCount &+ i]
                 if !v.isFinite {
                     r[i] = .nan
                 } else if v.magnitude < 8388608 {
@@ -92,8 +93,8 @@ extension VectorMath {
                     (q[i], r[i]) = payneHanek(v)
                 }
             }
-            let y = SIMD4<Float>(trigEval(r, q &+ quadrantOffset))
-            for i in 0..<4 { out[half * 4 + i] = y[i] }
+            let y = VH(trigEval(r, q &+ quadrantOffset))
+            for i in 0..<VD.scalarCount { out[half &* VD.scalarCount &+ i] = y[i] }
         }
         return out
     }

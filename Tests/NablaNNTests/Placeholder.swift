@@ -1,5 +1,0 @@
-import XCTest
-
-final class NablaNNTestsPlaceholder: XCTestCase {
-    func testTargetBuilds() { XCTAssertTrue(true) }
-}
