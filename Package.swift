@@ -51,6 +51,11 @@ let package = Package(
         .testTarget(name: "NablaNNTests", dependencies: ["Nabla", "NablaNN"], resources: [.copy("Fixtures")]),
         .testTarget(name: "NablaOptimTests", dependencies: ["Nabla", "NablaNN", "NablaOptim"], resources: [.copy("Fixtures")]),
         .testTarget(name: "NablaCheckpointTests", dependencies: ["Nabla", "NablaNN", "NablaOptim", "NablaCheckpoint"]),
+        .testTarget(
+            name: "NablaIntegrationTests",
+            dependencies: ["Nabla", "NablaNN", "NablaOptim", "NablaCheckpoint", "NablaData"],
+            resources: [.copy("Fixtures")]
+        ),
         .testTarget(name: "NablaDataTests", dependencies: ["Nabla", "NablaData", "CZlib"]),
     ],
     swiftLanguageModes: [.v6]
