@@ -263,7 +263,7 @@ enum VectorMath {
 
     @inline(__always)
     static func logKernel(_ x: VF) -> VF {
-        guard all(x .>= 1.17549435e-38 as Float .& x .< .infinity) else { return logAny(x) }
+        guard all(x .>= Float.leastNormalMagnitude .& x .< .infinity) else { return logAny(x) }
         // Offsetting the bits by 1 - √½ puts the exponent boundary at √½ instead of 1.
         let ux = bits(x) &+ (0x3F80_0000 &- 0x3F35_04F3)
         let f = float((ux & 0x007F_FFFF) &+ 0x3F35_04F3) - 1
@@ -272,7 +272,7 @@ enum VectorMath {
 
     @inline(never)
     static func logAny(_ x: VF) -> VF {
-        let tiny = x .< 1.17549435e-38 as Float
+        let tiny = x .< Float.leastNormalMagnitude
         let ux = bits(x.replacing(with: x * 8388608, where: tiny)) &+ (0x3F80_0000 &- 0x3F35_04F3)
         var k = (ux &>> 23) &- 127
         k = k.replacing(with: k &- 23, where: tiny)
