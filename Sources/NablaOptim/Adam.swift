@@ -106,6 +106,10 @@ func adamStateKeys(_ o: Adam.Options) -> [String] {
 /// multiplies the parameter by `1 - lr * weightDecay` first (AdamW) instead of entering the gradient.
 func adamUpdate(parameter: Tensor, gradient: Tensor, state: OptimizerState, options o: Adam.Options,
                 decoupledWeightDecay: Bool) -> (parameter: Tensor, state: OptimizerState) {
+    if let fused = fusedAdam(parameter: parameter, gradient: gradient, state: state, options: o,
+                             decoupledWeightDecay: decoupledWeightDecay) {
+        return fused
+    }
     var param = parameter
     var g = o.maximize ? -gradient : gradient
     if o.weightDecay != 0 {
@@ -135,4 +139,26 @@ func adamUpdate(parameter: Tensor, gradient: Tensor, state: OptimizerState, opti
     }
     let denominator = second.sqrt() / biasCorrection2Sqrt + o.eps
     return (param.addingQuotient(m, denominator, scaledBy: -stepSize), state)
+}
+
+/// The same update through the core's one-pass kernel (`fusedAdamStep`), when it serves these
+/// tensors; nil means use the composite above. AMSGrad and maximize always use the composite.
+private func fusedAdam(parameter: Tensor, gradient: Tensor, state: OptimizerState, options o: Adam.Options,
+                       decoupledWeightDecay: Bool) -> (parameter: Tensor, state: OptimizerState)? {
+    guard !o.amsgrad, !o.maximize else { return nil }
+    var state = state
+    state.step += 1
+    let t = Double(state.step)
+    let scalars = AdamStepScalars(
+        parameterScale: decoupledWeightDecay && o.weightDecay != 0 ? 1 - o.learningRate * o.weightDecay : 1,
+        l2: decoupledWeightDecay ? 0 : o.weightDecay,
+        firstMomentWeight: 1 - o.beta1, beta2: o.beta2,
+        biasCorrection2Sqrt: (1 - pow(o.beta2, t)).squareRoot(), eps: o.eps,
+        negativeStepSize: -(o.learningRate / (1 - pow(o.beta1, t))))
+    guard let result = fusedAdamStep(parameter: parameter, gradient: gradient,
+                                     expAvg: state["exp_avg"] ?? Tensor.zeros(like: parameter),
+                                     expAvgSq: state["exp_avg_sq"] ?? Tensor.zeros(like: parameter), scalars) else { return nil }
+    state["exp_avg"] = result.expAvg
+    state["exp_avg_sq"] = result.expAvgSq
+    return (result.parameter, state)
 }

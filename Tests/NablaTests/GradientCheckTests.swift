@@ -1,6 +1,6 @@
 import Foundation
 import XCTest
-import Nabla
+@testable import Nabla
 
 // MARK: - Every differentiable primitive
 
@@ -58,6 +58,9 @@ final class GradientCheckTests: XCTestCase {
         // Continuous random operands never tie, so min/max are differentiable at every sample.
         case .minimum: return (GradData.normal, GradData.normal, { $0.minimum($1) })
         case .maximum: return (GradData.normal, GradData.normal, { $0.maximum($1) })
+        // The input operand stays away from relu's kink at 0.
+        case .reluGrad: return (GradData.normal, { GradData.awayFromZero($0, seed: $1, margin: 0.1) },
+                                { applyBinary(.reluGrad, $0, $1, file: #fileID, line: #line) })
         case .eq, .ne, .lt, .le, .gt, .ge, .logicalAnd, .logicalOr: return nil
         }
     }
@@ -82,7 +85,7 @@ final class GradientCheckTests: XCTestCase {
             // A constant 0-d operand.
             checkGradient("\(op) with a constant 0-d operand", a([2, 3], UInt64(2200 + k))) { apply($0, Tensor(1.7)) }
         }
-        XCTAssertEqual(checked, 7)
+        XCTAssertEqual(checked, 8)
     }
 
     func testSelect() {

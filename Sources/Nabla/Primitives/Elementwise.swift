@@ -47,7 +47,7 @@ public enum UnaryOp: String, Hashable, Sendable, CaseIterable {
         case .cos: return [-(g * x.sin())]
         case .tanh: return [g * (1 - y * y)]
         case .sigmoid: return [g * y * (1 - y)]
-        case .relu: return [g * (x .> 0).cast(to: g.dtype)]
+        case .relu: return [applyBinary(.reluGrad, g, x, file: #fileID, line: #line)]
         case .erf: return [g * (2 / Double.pi.squareRoot()) * (-(x * x)).exp()]
         case .isnan, .isfinite, .logicalNot: return [nil]
         }
@@ -57,6 +57,8 @@ public enum UnaryOp: String, Hashable, Sendable, CaseIterable {
 /// Two-input elementwise primitives (with broadcasting).
 public enum BinaryOp: String, Hashable, Sendable, CaseIterable {
     case add, sub, mul, div, pow, minimum, maximum
+    /// `a` where `b > 0`, else 0: the gradient of relu (PyTorch's `threshold_backward`), one pass.
+    case reluGrad
     case eq, ne, lt, le, gt, ge, logicalAnd, logicalOr
 
     /// True for comparisons and logical ops (bool result).
@@ -93,6 +95,9 @@ public enum BinaryOp: String, Hashable, Sendable, CaseIterable {
         case .pow:
             ga = node.needsInputGrad[0] ? g * b * a.pow(b - 1) : nil
             gb = node.needsInputGrad[1] ? g * y * Tensor.where(a .> 0, a, Tensor.ones(like: a)).log() : nil
+        case .reluGrad:
+            // Linear in the gradient; piecewise constant (zero derivative) in the input.
+            ga = applyBinary(.reluGrad, g, b, file: #fileID, line: #line); gb = nil
         case .minimum, .maximum:
             let takeA = self == .maximum ? (a .> b) : (a .< b)
             let tie = (a .== b).cast(to: g.dtype) * 0.5

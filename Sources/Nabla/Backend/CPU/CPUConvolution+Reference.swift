@@ -68,24 +68,6 @@ enum ReferencePooling {
         } } }
     }
 
-    static func maxForward(_ g: Pool2dGeometry, _ x: Tensor) -> Tensor {
-        let out = CPUBackend.shared.filled([g.batch, g.channels, g.outHeight, g.outWidth], value: -.infinity, dtype: .float64)
-        let px = x.elementPointer(Double.self), po = out.elementPointer(Double.self)
-        forEachWindow(g) { o, inputs, _ in for i in inputs where px[i] > po[o] || px[i].isNaN { po[o] = px[i] } }
-        return out
-    }
-
-    static func maxBackward(_ g: Pool2dGeometry, _ x: Tensor, _ gy: Tensor) -> Tensor {
-        let out = CPUBackend.shared.filled([g.batch, g.channels, g.inHeight, g.inWidth], value: 0, dtype: .float64)
-        let px = x.elementPointer(Double.self), py = gy.elementPointer(Double.self), po = out.elementPointer(Double.self)
-        forEachWindow(g) { o, inputs, _ in
-            guard var best = inputs.first else { return }
-            for i in inputs where px[i] > px[best] { best = i }
-            po[best] += py[o]
-        }
-        return out
-    }
-
     static func avgForward(_ g: Pool2dGeometry, _ x: Tensor) -> Tensor {
         let out = CPUBackend.shared.filled([g.batch, g.channels, g.outHeight, g.outWidth], value: 0, dtype: .float64)
         let px = x.elementPointer(Double.self), po = out.elementPointer(Double.self)

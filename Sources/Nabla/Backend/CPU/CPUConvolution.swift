@@ -1,5 +1,6 @@
-/// CPU kernels for convolution and pooling: float32 through oneDNN (float16/bfloat16 computed in
-/// float32), float64 through direct loops (`CPUConvolution+Reference.swift`), which gradient checks use.
+/// CPU kernels for convolution and pooling: convolution and average pooling in float32 through oneDNN
+/// (float16/bfloat16 computed in float32), float64 through direct loops (`CPUConvolution+Reference.swift`),
+/// which gradient checks use; max pooling in Swift for both (`CPUMaxPooling.swift`).
 extension CPUBackend {
     public func conv2d(_ x: Tensor, _ weight: Tensor, _ bias: Tensor?, _ attributes: Conv2dAttributes) -> Tensor {
         let g = attributes.geometry(input: x.shape, weight: weight.shape)
@@ -53,12 +54,8 @@ extension CPUBackend {
     public func maxPool2d(_ x: Tensor, _ attributes: Pool2dAttributes) -> Tensor {
         let g = attributes.geometry(input: x.shape)
         switch x.dtype {
-        case .float32:
-            let xc = contiguous(x)
-            let out = Tensor(uninitializedShape: [g.batch, g.channels, g.outHeight, g.outWidth], dtype: .float32)
-            OneDNNPooling.maxForward(g, input: xc.elementPointer(Float.self), output: out.elementPointer(Float.self))
-            return out
-        case .float64: return ReferencePooling.maxForward(g, contiguous(x))
+        case .float32: return SwiftMaxPooling.forward(g, contiguous(x), Float.self)
+        case .float64: return SwiftMaxPooling.forward(g, contiguous(x), Double.self)
         default: return cast(maxPool2d(cast(x, to: .float32), attributes), to: x.dtype)
         }
     }
@@ -66,12 +63,8 @@ extension CPUBackend {
     public func maxPool2dBackward(_ x: Tensor, _ gradOutput: Tensor, _ attributes: Pool2dAttributes) -> Tensor {
         let g = attributes.geometry(input: x.shape)
         switch x.dtype {
-        case .float32:
-            let xc = contiguous(x), go = contiguous(gradOutput)
-            let out = Tensor(uninitializedShape: x.shape, dtype: .float32)
-            OneDNNPooling.maxBackward(g, input: xc.elementPointer(Float.self), gradOutput: go.elementPointer(Float.self), gradInput: out.elementPointer(Float.self))
-            return out
-        case .float64: return ReferencePooling.maxBackward(g, contiguous(x), contiguous(gradOutput))
+        case .float32: return SwiftMaxPooling.backward(g, contiguous(x), contiguous(gradOutput), Float.self)
+        case .float64: return SwiftMaxPooling.backward(g, contiguous(x), contiguous(gradOutput), Double.self)
         default: return cast(maxPool2dBackward(cast(x, to: .float32), cast(gradOutput, to: .float32), attributes), to: x.dtype)
         }
     }

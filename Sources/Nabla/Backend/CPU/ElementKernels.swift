@@ -57,6 +57,8 @@ enum Kernels {
     enum Pow<T: CPUFloat>: BinaryKernel { @inline(__always) static func apply(_ a: T, _ b: T) -> T { T.kPow(a, b) } }
     enum Minimum<T: CPUFloat>: BinaryKernel { @inline(__always) static func apply(_ a: T, _ b: T) -> T { a.isNaN || b.isNaN ? .nan : Swift.min(a, b) } }
     enum Maximum<T: CPUFloat>: BinaryKernel { @inline(__always) static func apply(_ a: T, _ b: T) -> T { a.isNaN || b.isNaN ? .nan : Swift.max(a, b) } }
+    enum ReluGrad<T: CPUFloat>: BinaryKernel { @inline(__always) static func apply(_ a: T, _ b: T) -> T { b > 0 ? a : 0 } }
+    enum IntReluGrad: BinaryKernel { @inline(__always) static func apply(_ a: Int64, _ b: Int64) -> Int64 { b > 0 ? a : 0 } }
     enum IntAdd: BinaryKernel { @inline(__always) static func apply(_ a: Int64, _ b: Int64) -> Int64 { a &+ b } }
     enum IntSub: BinaryKernel { @inline(__always) static func apply(_ a: Int64, _ b: Int64) -> Int64 { a &- b } }
     enum IntMul: BinaryKernel { @inline(__always) static func apply(_ a: Int64, _ b: Int64) -> Int64 { a &* b } }
