@@ -3,7 +3,7 @@ import PackageDescription
 
 /// Release builds of the numeric code are compiled for speed: no exclusivity checks in the hot loops.
 let kernelFlags: [SwiftSetting] = [
-    .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release)),
+    .unsafeFlags(["-enforce-exclusivity=unchecked", "-target-cpu", "haswell"], .when(configuration: .release)),
 ]
 
 let package = Package(

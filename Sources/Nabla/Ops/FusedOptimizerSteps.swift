@@ -39,8 +39,10 @@ public struct AdamStepScalars: Sendable {
 public func fusedAdamStep(parameter: Tensor, gradient: Tensor, expAvg: Tensor, expAvgSq: Tensor,
                           _ scalars: AdamStepScalars) -> (parameter: Tensor, expAvg: Tensor, expAvgSq: Tensor)? {
     let tensors = [parameter, gradient, expAvg, expAvgSq]
-    guard tensors.allSatisfy({ $0.dtype == .float32 && $0.isContiguous && $0.shape == parameter.shape && $0.device == .cpu }) else {
+    guard tensors.allSatisfy({ $0.dtype == .float32 && $0.shape == parameter.shape && $0.device == .cpu }) else {
         return nil
     }
-    return CPUBackend.shared.adamStep(parameter: parameter, gradient: gradient, expAvg: expAvg, expAvgSq: expAvgSq, scalars)
+    // A weight used as `weight.T` gets a transposed gradient view: one dense copy still beats the composite.
+    return CPUBackend.shared.adamStep(parameter: parameter.contiguous(), gradient: gradient.contiguous(),
+                                      expAvg: expAvg.contiguous(), expAvgSq: expAvgSq.contiguous(), scalars)
 }

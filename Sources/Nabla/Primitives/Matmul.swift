@@ -19,6 +19,22 @@ func applyMatmul(_ a: Tensor, _ b: Tensor, file: StaticString, line: UInt) -> Te
 func matmulVJP(_ node: Node, _ g: Tensor) -> [Tensor?] {
     let a = node.inputs[0], b = node.inputs[1]
     let ga = node.needsInputGrad[0] ? matmul(g, b.transposed()).sumToShape(node.inputShapes[0]) : nil
-    let gb = node.needsInputGrad[1] ? matmul(a.transposed(), g).sumToShape(node.inputShapes[1]) : nil
+    // Give the gradient the input's memory layout: for a transposed view (a Linear layer's `weight.T`)
+    // compute (gᵀ·A)ᵀ, whose storage is dense in the weight's own order, so optimizers get a
+    // contiguous gradient for free (same GEMM cost).
+    let gb: Tensor?
+    if !node.needsInputGrad[1] {
+        gb = nil
+    } else if isTransposedView(b) {
+        gb = matmul(g.transposed(), a).transposed().sumToShape(node.inputShapes[1])
+    } else {
+        gb = matmul(a.transposed(), g).sumToShape(node.inputShapes[1])
+    }
     return [ga, gb]
+}
+
+/// True when the last two axes of `x` are stored column-major (a transposed view of a dense matrix).
+private func isTransposedView(_ x: Tensor) -> Bool {
+    let r = x.rank
+    return r >= 2 && !x.isContiguous && x.strides[r - 2] == 1 && x.shape[r - 2] > 1 && x.strides[r - 1] >= x.shape[r - 2]
 }
