@@ -1,9 +1,9 @@
 # Nabla: the two commands of the quick start, and a few helpers.
-#   make demo   installs missing Debian packages, builds release, runs the main job
-#   make test   installs missing Debian packages, runs every test
+#   make demo   installs missing Debian packages, builds release, trains the Fashion-MNIST CNN
+#   make test   installs missing Debian packages (and the Python tools interop tests use), runs every test
 SWIFT ?= swift
 
-.PHONY: demo test build release deps bench fixtures clean
+.PHONY: demo test build release deps bench fixtures clean spirals
 
 deps:
 	@bash scripts/install-deps.sh
@@ -14,10 +14,14 @@ build: deps
 release: deps
 	$(SWIFT) build -c release
 
+DEMO_DIR ?= runs/demo
+
 demo: release
-	.build/release/nabla demo
+	.build/release/nabla train --model cnn --epochs 3 --output $(DEMO_DIR)/cnn.safetensors
+	@echo "Inspect the checkpoint with: python3 -c \"from safetensors.numpy import load_file; print({k: v.shape for k, v in load_file('$(DEMO_DIR)/cnn.safetensors').items()})\""
 
 test: deps
+	@bash scripts/install-python-tools.sh
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
@@ -27,9 +31,17 @@ bench: release
 	.build/release/nabla bench elementwise --json
 	.build/release/nabla bench overhead --json
 
+# The core-only demo: an MLP fitted with raw tensors and autograd on two spirals.
+spirals: release
+	.build/release/nabla demo
+
 # Regenerates the PyTorch golden fixtures (needs python3 with torch; the results are committed).
 fixtures:
 	python3 scripts/generate_fixtures.py
+	python3 scripts/generate_nn_fixtures.py
+	python3 scripts/generate_loss_fixtures.py
+	python3 scripts/generate_optim_fixtures.py
+	python3 scripts/generate_parity_fixtures.py
 
 clean:
 	rm -rf .build

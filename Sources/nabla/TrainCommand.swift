@@ -51,7 +51,9 @@ struct TrainCommand: ParsableCommand {
         let accuracy = trainer.accuracy(images: test.images, labels: test.labels)
         print("test accuracy: \(String(format: "%.4f", accuracy))")
         if let output {
-            try net.save(to: URL(fileURLWithPath: output))
+            let url = URL(fileURLWithPath: output)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try net.save(to: url)
             print("saved the model to \(output)")
         }
     }
