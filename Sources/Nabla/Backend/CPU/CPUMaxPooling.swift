@@ -5,7 +5,7 @@
 /// backward of a 64x32x26x26 2x2 pool against about 0.3 ms for these loops. NaN propagates as the
 /// maximum, and ties go to the first element of the window, as in PyTorch.
 enum SwiftMaxPooling {
-    /// Calls `body(plane, outIndexInPlane, firstInputIndexOfArgmax…)` helpers share: the clipped window of output (oh, ow).
+    /// The window of output (oh, ow), clipped to the image: rows h0..<h1, columns w0..<w1.
     @inline(__always)
     private static func window(_ g: Pool2dGeometry, _ oh: Int, _ ow: Int) -> (h0: Int, h1: Int, w0: Int, w1: Int) {
         let h = oh * g.strideHeight - g.padHeight, w = ow * g.strideWidth - g.padWidth

@@ -47,16 +47,17 @@ struct Pool2dGeometry: Hashable, Sendable {
     }
 }
 
-/// float32 2-D max and average pooling, forward and backward, on oneDNN over plain NCHW buffers.
+/// float32 2-D average pooling, forward and backward, on oneDNN over plain NCHW buffers. (Max pooling
+/// runs in Swift, `SwiftMaxPooling`: measured faster than oneDNN's plain-layout implementation.)
 ///
 /// Pooling keeps the activations' own layout (plain NCHW), so no reorders are needed; plans, workspaces and
 /// intermediates are cached per geometry.
 enum OneDNNPooling {
     /// Which computation a cached plan performs.
-    private enum Kind: Hashable, Sendable { case maxForward, maxBackward, avgForward, avgBackward }
+    private enum Kind: Hashable, Sendable { case avgForward, avgBackward }
     /// Cache key: geometry and computation.
     private struct Key: Hashable, Sendable {
-        /// The pooling geometry (for max pooling `countIncludePad` is normalised to true).
+        /// The pooling geometry.
         var geometry: Pool2dGeometry
         /// Which pass.
         var kind: Kind
@@ -66,43 +67,6 @@ enum OneDNNPooling {
 
     /// Number of cached plans (tests use it to check reuse).
     static var cachedPlanCount: Int { cache.count }
-
-    /// output = max_pool2d(input); padded cells never win (they are -inf).
-    static func maxForward(_ g: Pool2dGeometry, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>) {
-        g.validate()
-        if g.batch == 0 { return }
-        let plan = cache.plan(for: key(g, .maxForward)) {
-            var b = OneDNNPlanBuilder()
-            let d = Descs(g)
-            let src = b.user(d.src), dst = b.user(d.dst)
-            b.append(forwardDesc(g, dnnl_pooling_max, dnnl_forward_inference),
-                     inputs: [(DNNL_ARG_SRC, src)], outputs: [(DNNL_ARG_DST, dst)])
-            return b.build()
-        }
-        plan.execute([raw(input), UnsafeMutableRawPointer(output)])
-    }
-
-    /// gradInput of max_pool2d: each output's gradient goes to (is added at) its window's arg-max.
-    /// Recomputes the forward internally to get oneDNN's workspace, so callers need only (input, gradOutput).
-    static func maxBackward(_ g: Pool2dGeometry, input: UnsafePointer<Float>, gradOutput: UnsafePointer<Float>,
-                            gradInput: UnsafeMutablePointer<Float>) {
-        g.validate()
-        if g.batch == 0 { return }
-        let plan = cache.plan(for: key(g, .maxBackward)) {
-            var b = OneDNNPlanBuilder()
-            let d = Descs(g)
-            let src = b.user(d.src), diffDst = b.user(d.dst), diffSrc = b.user(d.src)
-            let fwd = forwardDesc(g, dnnl_pooling_max, dnnl_forward_training)
-            let workspace = b.buffer(OneDNNContext.queryDesc(fwd, DNNL_ARG_WORKSPACE))
-            let dst = b.buffer(OneDNNContext.queryDesc(fwd, DNNL_ARG_DST))
-            b.append(fwd, inputs: [(DNNL_ARG_SRC, src)], outputs: [(DNNL_ARG_DST, dst), (DNNL_ARG_WORKSPACE, workspace)])
-            b.append(backwardDesc(g, dnnl_pooling_max, hint: fwd),
-                     inputs: [(DNNL_ARG_DIFF_DST, diffDst), (DNNL_ARG_WORKSPACE, workspace)],
-                     outputs: [(DNNL_ARG_DIFF_SRC, diffSrc)])
-            return b.build()
-        }
-        plan.execute([raw(input), raw(gradOutput), UnsafeMutableRawPointer(gradInput)])
-    }
 
     /// output = avg_pool2d(input, count_include_pad: g.countIncludePad).
     static func avgForward(_ g: Pool2dGeometry, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>) {
@@ -136,12 +100,8 @@ enum OneDNNPooling {
         plan.execute([raw(gradOutput), UnsafeMutableRawPointer(gradInput)])
     }
 
-    /// The cache key; max pooling ignores `countIncludePad`, so it is normalised to share plans.
-    private static func key(_ g: Pool2dGeometry, _ kind: Kind) -> Key {
-        var g = g
-        if kind == .maxForward || kind == .maxBackward { g.countIncludePad = true }
-        return Key(geometry: g, kind: kind)
-    }
+    /// The cache key.
+    private static func key(_ g: Pool2dGeometry, _ kind: Kind) -> Key { Key(geometry: g, kind: kind) }
 
     /// oneDNN's average algorithm for the geometry's divisor rule.
     private static func avgAlgorithm(_ g: Pool2dGeometry) -> dnnl_alg_kind_t {
