@@ -47,8 +47,10 @@ let package = Package(
             swiftSettings: kernelFlags
         ),
 
-        .testTarget(name: "NablaTests", dependencies: ["Nabla"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "NablaNNTests", dependencies: ["Nabla", "NablaNN"], resources: [.copy("Fixtures")]),
+        // Helpers shared by the test targets (exact JSON reading of the PyTorch fixtures).
+        .target(name: "NablaTestSupport", path: "Tests/NablaTestSupport"),
+        .testTarget(name: "NablaTests", dependencies: ["Nabla", "NablaTestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "NablaNNTests", dependencies: ["Nabla", "NablaNN", "NablaTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "NablaOptimTests", dependencies: ["Nabla", "NablaNN", "NablaOptim"], resources: [.copy("Fixtures")]),
         .testTarget(name: "NablaCheckpointTests", dependencies: ["Nabla", "NablaNN", "NablaOptim", "NablaCheckpoint"]),
         .testTarget(

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import NablaTestSupport
 import Nabla
 import NablaNN
 
@@ -17,7 +18,7 @@ struct LayerFixtureTensor {
     let shape: [Int]
     let values: [Double]
 
-    init(_ json: LayerJSON) throws {
+    init(_ json: JSONValue) throws {
         guard let name = json["dtype"]?.stringValue, let dtype = DType(name: name), let shape = json["shape"]?.intArray,
               let data = json["data"]?.arrayValue, data.count == shape.reduce(1, *) else {
             throw LayerFixtureError("malformed TENSOR")
@@ -41,7 +42,7 @@ struct LayerFixtureTensor {
 }
 
 /// A list of [key, TENSOR] pairs.
-private func namedTensors(_ json: LayerJSON?) throws -> [(String, LayerFixtureTensor)] {
+private func namedTensors(_ json: JSONValue?) throws -> [(String, LayerFixtureTensor)] {
     try (json?.arrayValue ?? []).map { pair in
         guard let items = pair.arrayValue, items.count == 2, let key = items[0].stringValue else {
             throw LayerFixtureError("expected [key, TENSOR]")
@@ -54,7 +55,7 @@ private func namedTensors(_ json: LayerJSON?) throws -> [(String, LayerFixtureTe
 struct LayerCase {
     let name: String
     let layer: String
-    let attrs: [String: LayerJSON]
+    let attrs: [String: JSONValue]
     let training: Bool
     let state: [(String, LayerFixtureTensor)]
     let inputs: [LayerFixtureTensor]
@@ -64,7 +65,7 @@ struct LayerCase {
     let parameterGrads: [(String, LayerFixtureTensor)]
     let stateAfter: [(String, LayerFixtureTensor)]
 
-    init(_ json: LayerJSON) throws {
+    init(_ json: JSONValue) throws {
         guard let name = json["name"]?.stringValue, let layer = json["layer"]?.stringValue, let training = json["training"]?.boolValue,
               let output = json["output"] else { throw LayerFixtureError("case without name, layer, training or output") }
         (self.name, self.layer, self.training) = (name, layer, training)
@@ -150,7 +151,7 @@ struct LayerFixtures {
         guard let url = Bundle.module.url(forResource: "Fixtures", withExtension: nil)?.appendingPathComponent("layers.json") else {
             throw LayerFixtureError("Fixtures directory missing from the test bundle")
         }
-        let root = try LayerJSONReader.parse(try Data(contentsOf: url))
+        let root = try JSONReader.parse(try Data(contentsOf: url))
         guard root["generator"]?.stringValue == "scripts/generate_nn_fixtures.py" else {
             throw LayerFixtureError("layers.json is not a generate_nn_fixtures.py fixture")
         }

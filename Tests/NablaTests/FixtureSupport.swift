@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import NablaTestSupport
 import Nabla
 
 // Decoding of the PyTorch golden fixtures in Tests/NablaTests/Fixtures/*.json (written by

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import NablaTestSupport
 import Nabla
 
 /// The fixture decoding and comparison helpers the golden tests rely on.

@@ -1,4 +1,4 @@
-// Copied from Tests/NablaTests/JSONReader.swift with the types renamed (test targets cannot share sources).
+// Shared by the test targets (NablaTests, NablaNNTests): a JSON reader that keeps numbers exact.
 import Foundation
 
 // A small exact JSON reader for the golden fixtures (Foundation's JSONSerialization turns numbers
@@ -6,52 +6,52 @@ import Foundation
 
 /// A parsed JSON value. Numbers keep their literal text, so integers (the full int64 range) and
 /// floats (Python's round-tripping repr) convert exactly, and `2` stays distinguishable from `2.0`.
-enum LayerJSON: Equatable {
+public enum JSONValue: Equatable {
     case null
     case bool(Bool)
     case number(String)
     case string(String)
-    case array([LayerJSON])
-    case object([String: LayerJSON])
+    case array([JSONValue])
+    case object([String: JSONValue])
 
-    subscript(key: String) -> LayerJSON? {
+    public subscript(key: String) -> JSONValue? {
         if case let .object(members) = self { return members[key] }
         return nil
     }
 
-    var isNull: Bool { self == .null }
+    public var isNull: Bool { self == .null }
 
-    var arrayValue: [LayerJSON]? {
+    public var arrayValue: [JSONValue]? {
         if case let .array(items) = self { return items }
         return nil
     }
 
-    var stringValue: String? {
+    public var stringValue: String? {
         if case let .string(s) = self { return s }
         return nil
     }
 
-    var boolValue: Bool? {
+    public var boolValue: Bool? {
         if case let .bool(b) = self { return b }
         return nil
     }
 
     /// True for a number literal without fraction or exponent (a Python `int`).
-    var isIntegerLiteral: Bool {
+    public var isIntegerLiteral: Bool {
         if case let .number(text) = self { return !text.contains(where: { $0 == "." || $0 == "e" || $0 == "E" }) }
         return false
     }
 
     /// The exact value of an integer literal.
-    var int64Value: Int64? {
+    public var int64Value: Int64? {
         if case let .number(text) = self, isIntegerLiteral { return Int64(text) }
         return nil
     }
 
-    var intValue: Int? { int64Value.map { Int($0) } }
+    public var intValue: Int? { int64Value.map { Int($0) } }
 
     /// A float: a number literal, or one of the strings "nan", "inf", "-inf".
-    var doubleValue: Double? {
+    public var doubleValue: Double? {
         switch self {
         case let .number(text): return Double(text)
         case .string("nan"): return .nan
@@ -62,29 +62,29 @@ enum LayerJSON: Equatable {
     }
 
     /// A list of integers, or nil.
-    var intArray: [Int]? {
+    public var intArray: [Int]? {
         guard let items = arrayValue else { return nil }
         let ints = items.compactMap(\.intValue)
         return ints.count == items.count ? ints : nil
     }
 }
 
-struct LayerJSONParseError: Error, CustomStringConvertible {
-    let message: String
-    let offset: Int
-    var description: String { "JSON parse error at byte \(offset): \(message)" }
+public struct JSONParseError: Error, CustomStringConvertible {
+    public let message: String
+    public let offset: Int
+    public var description: String { "JSON parse error at byte \(offset): \(message)" }
 }
 
 /// A strict recursive-descent JSON parser over UTF-8 bytes.
-struct LayerJSONReader {
+public struct JSONReader {
     private let bytes: [UInt8]
     private var pos = 0
 
-    static func parse(_ data: Data) throws -> LayerJSON {
-        var reader = LayerJSONReader(bytes: [UInt8](data))
+    public static func parse(_ data: Data) throws -> JSONValue {
+        var reader = JSONReader(bytes: [UInt8](data))
         let value = try reader.parseValue()
         reader.skipWhitespace()
-        guard reader.pos == reader.bytes.count else { throw LayerJSONParseError(message: "trailing characters", offset: reader.pos) }
+        guard reader.pos == reader.bytes.count else { throw JSONParseError(message: "trailing characters", offset: reader.pos) }
         return value
     }
 
@@ -94,7 +94,7 @@ struct LayerJSONReader {
         while pos < bytes.count, [0x20, 0x0A, 0x0D, 0x09].contains(bytes[pos]) { pos += 1 }
     }
 
-    private func fail(_ message: String) -> LayerJSONParseError { LayerJSONParseError(message: message, offset: pos) }
+    private func fail(_ message: String) -> JSONParseError { JSONParseError(message: message, offset: pos) }
 
     private mutating func expect(_ literal: String) throws {
         for b in literal.utf8 {
@@ -103,13 +103,13 @@ struct LayerJSONReader {
         }
     }
 
-    private mutating func parseValue() throws -> LayerJSON {
+    private mutating func parseValue() throws -> JSONValue {
         skipWhitespace()
         guard pos < bytes.count else { throw fail("unexpected end") }
         switch bytes[pos] {
         case UInt8(ascii: "{"):
             pos += 1
-            var members: [String: LayerJSON] = [:]
+            var members: [String: JSONValue] = [:]
             skipWhitespace()
             if pos < bytes.count, bytes[pos] == UInt8(ascii: "}") { pos += 1; return .object(members) }
             while true {
@@ -126,7 +126,7 @@ struct LayerJSONReader {
             }
         case UInt8(ascii: "["):
             pos += 1
-            var items: [LayerJSON] = []
+            var items: [JSONValue] = []
             skipWhitespace()
             if pos < bytes.count, bytes[pos] == UInt8(ascii: "]") { pos += 1; return .array(items) }
             while true {
