@@ -29,6 +29,10 @@ extension CPUBackend {
         }
     }
 
+    /// `x` itself when it is already dense, else a dense copy (kernels that need contiguous memory).
+    @inline(__always)
+    func dense(_ x: Tensor) -> Tensor { x.isContiguous ? x : contiguous(x) }
+
     public func contiguous(_ x: Tensor) -> Tensor {
         switch x.dtype.byteSize {
         case 1: return map(x, Kernels.Identity<UInt8>.self, resultType: x.dtype)

@@ -7,13 +7,13 @@ extension CPUBackend {
         let outShape = [g.batch, g.outChannels, g.outHeight, g.outWidth]
         switch x.dtype {
         case .float32:
-            let xc = contiguous(x), wc = contiguous(weight), bc = bias.map { contiguous($0) }
+            let xc = dense(x), wc = dense(weight), bc = bias.map { dense($0) }
             let out = Tensor(uninitializedShape: outShape, dtype: .float32)
             OneDNNConvolution.forward(g, input: xc.elementPointer(Float.self), weight: wc.elementPointer(Float.self),
                                       bias: bc.map { UnsafePointer($0.elementPointer(Float.self)) }, output: out.elementPointer(Float.self))
             return out
         case .float64:
-            return ReferenceConvolution.forward(g, contiguous(x), contiguous(weight), bias.map { contiguous($0) })
+            return ReferenceConvolution.forward(g, dense(x), dense(weight), bias.map { dense($0) })
         default:
             return cast(conv2d(cast(x, to: .float32), cast(weight, to: .float32), bias.map { cast($0, to: .float32) }, attributes), to: x.dtype)
         }
@@ -23,13 +23,13 @@ extension CPUBackend {
         let g = attributes.geometry(input: inputShape, weight: weight.shape)
         switch gradOutput.dtype {
         case .float32:
-            let go = contiguous(gradOutput), wc = contiguous(weight)
+            let go = dense(gradOutput), wc = dense(weight)
             let out = Tensor(uninitializedShape: inputShape, dtype: .float32)
             OneDNNConvolution.backwardData(g, gradOutput: go.elementPointer(Float.self), weight: wc.elementPointer(Float.self),
                                            gradInput: out.elementPointer(Float.self))
             return out
         case .float64:
-            return ReferenceConvolution.backwardData(g, contiguous(gradOutput), contiguous(weight))
+            return ReferenceConvolution.backwardData(g, dense(gradOutput), dense(weight))
         default:
             return cast(conv2dBackwardData(cast(gradOutput, to: .float32), cast(weight, to: .float32), attributes, inputShape: inputShape), to: gradOutput.dtype)
         }
@@ -39,13 +39,13 @@ extension CPUBackend {
         let g = attributes.geometry(input: x.shape, weight: weightShape)
         switch x.dtype {
         case .float32:
-            let xc = contiguous(x), go = contiguous(gradOutput)
+            let xc = dense(x), go = dense(gradOutput)
             let out = Tensor(uninitializedShape: weightShape, dtype: .float32)
             OneDNNConvolution.backwardWeight(g, input: xc.elementPointer(Float.self), gradOutput: go.elementPointer(Float.self),
                                              gradWeight: out.elementPointer(Float.self), gradBias: nil)
             return out
         case .float64:
-            return ReferenceConvolution.backwardWeight(g, contiguous(x), contiguous(gradOutput))
+            return ReferenceConvolution.backwardWeight(g, dense(x), dense(gradOutput))
         default:
             return cast(conv2dBackwardWeight(cast(x, to: .float32), cast(gradOutput, to: .float32), attributes, weightShape: weightShape), to: x.dtype)
         }
@@ -54,8 +54,8 @@ extension CPUBackend {
     public func maxPool2d(_ x: Tensor, _ attributes: Pool2dAttributes) -> Tensor {
         let g = attributes.geometry(input: x.shape)
         switch x.dtype {
-        case .float32: return SwiftMaxPooling.forward(g, contiguous(x), Float.self)
-        case .float64: return SwiftMaxPooling.forward(g, contiguous(x), Double.self)
+        case .float32: return SwiftMaxPooling.forward(g, dense(x), Float.self)
+        case .float64: return SwiftMaxPooling.forward(g, dense(x), Double.self)
         default: return cast(maxPool2d(cast(x, to: .float32), attributes), to: x.dtype)
         }
     }
@@ -63,8 +63,8 @@ extension CPUBackend {
     public func maxPool2dBackward(_ x: Tensor, _ gradOutput: Tensor, _ attributes: Pool2dAttributes) -> Tensor {
         let g = attributes.geometry(input: x.shape)
         switch x.dtype {
-        case .float32: return SwiftMaxPooling.backward(g, contiguous(x), contiguous(gradOutput), Float.self)
-        case .float64: return SwiftMaxPooling.backward(g, contiguous(x), contiguous(gradOutput), Double.self)
+        case .float32: return SwiftMaxPooling.backward(g, dense(x), dense(gradOutput), Float.self)
+        case .float64: return SwiftMaxPooling.backward(g, dense(x), dense(gradOutput), Double.self)
         default: return cast(maxPool2dBackward(cast(x, to: .float32), cast(gradOutput, to: .float32), attributes), to: x.dtype)
         }
     }
@@ -73,11 +73,11 @@ extension CPUBackend {
         let g = attributes.geometry(input: x.shape)
         switch x.dtype {
         case .float32:
-            let xc = contiguous(x)
+            let xc = dense(x)
             let out = Tensor(uninitializedShape: [g.batch, g.channels, g.outHeight, g.outWidth], dtype: .float32)
             OneDNNPooling.avgForward(g, input: xc.elementPointer(Float.self), output: out.elementPointer(Float.self))
             return out
-        case .float64: return ReferencePooling.avgForward(g, contiguous(x))
+        case .float64: return ReferencePooling.avgForward(g, dense(x))
         default: return cast(avgPool2d(cast(x, to: .float32), attributes), to: x.dtype)
         }
     }
@@ -86,11 +86,11 @@ extension CPUBackend {
         let g = attributes.geometry(input: inputShape)
         switch gradOutput.dtype {
         case .float32:
-            let go = contiguous(gradOutput)
+            let go = dense(gradOutput)
             let out = Tensor(uninitializedShape: inputShape, dtype: .float32)
             OneDNNPooling.avgBackward(g, gradOutput: go.elementPointer(Float.self), gradInput: out.elementPointer(Float.self))
             return out
-        case .float64: return ReferencePooling.avgBackward(g, contiguous(gradOutput))
+        case .float64: return ReferencePooling.avgBackward(g, dense(gradOutput))
         default: return cast(avgPool2dBackward(cast(gradOutput, to: .float32), attributes, inputShape: inputShape), to: gradOutput.dtype)
         }
     }
