@@ -23,7 +23,7 @@ demo: release
 test: deps
 	@bash scripts/install-python-tools.sh
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	$(SWIFT) test --skip-build --disable-swift-testing
 
 # Benchmarks of the core (JSON lines); compare with ../shared/bench/ (see docs/PERFORMANCE.md).
 bench: release
