@@ -48,7 +48,7 @@ let package = Package(
         ),
 
         // Helpers shared by the test targets (exact JSON reading of the PyTorch fixtures).
-        .target(name: "NablaTestSupport", path: "Tests/NablaTestSupport"),
+        .target(name: "NablaTestSupport", dependencies: ["Nabla"], path: "Tests/NablaTestSupport"),
         .testTarget(name: "NablaTests", dependencies: ["Nabla", "NablaTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "NablaNNTests", dependencies: ["Nabla", "NablaNN", "NablaTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "NablaOptimTests", dependencies: ["Nabla", "NablaNN", "NablaOptim"], resources: [.copy("Fixtures")]),

@@ -229,20 +229,7 @@ func layerGradientProblems(_ inputs: [Tensor], wrt: [Int]? = nil, eps: Double = 
     var problems: [String] = []
     for (slot, i) in checked.enumerated() {
         let x = inputs[i]
-        var values = x.scalars
-        var numeric = [Double](repeating: 0, count: values.count)
-        for k in values.indices {
-            let original = values[k]
-            var xs = inputs
-            values[k] = original + eps
-            xs[i] = Tensor(shape: x.shape, scalars: values)
-            let plus = loss(xs)
-            values[k] = original - eps
-            xs[i] = Tensor(shape: x.shape, scalars: values)
-            let minus = loss(xs)
-            values[k] = original
-            numeric[k] = (plus - minus) / (2 * eps)
-        }
+        let numeric = centralDifferences(of: loss, inputs: inputs, index: i, eps: eps)
         if let problem = layerMismatch(analytic[slot].scalars, numeric, rtol: rtol, atol: atol) {
             problems.append("gradient of input \(i): \(problem)")
         }

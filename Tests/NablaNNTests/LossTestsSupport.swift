@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import NablaTestSupport
 import Nabla
 import NablaNN
 
@@ -229,20 +230,7 @@ func lossGradientProblems(_ inputs: [Tensor], wrt: [Int], eps: Double = 1e-6, rt
     for (k, i) in wrt.enumerated() {
         let x = inputs[i], g = analytic[k]
         guard g.shape == x.shape else { problems.append("gradient of input \(i) has shape \(g.shape), expected \(x.shape)"); continue }
-        var values = x.scalars
-        var numeric = [Double](repeating: 0, count: values.count)
-        for j in values.indices {
-            let original = values[j]
-            var xs = inputs
-            values[j] = original + eps
-            xs[i] = Tensor(shape: x.shape, scalars: values)
-            let plus = value(xs)
-            values[j] = original - eps
-            xs[i] = Tensor(shape: x.shape, scalars: values)
-            let minus = value(xs)
-            values[j] = original
-            numeric[j] = (plus - minus) / (2 * eps)
-        }
+        let numeric = centralDifferences(of: value, inputs: inputs, index: i, eps: eps)
         if let problem = lossMismatch(g.scalars, numeric, rtol: rtol, atol: atol) {
             problems.append("gradient of input \(i) (autograd vs finite differences): \(problem)")
         }

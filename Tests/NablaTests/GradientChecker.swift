@@ -1,4 +1,5 @@
 import XCTest
+import NablaTestSupport
 import Nabla
 
 /// Deterministic float64 test inputs.
@@ -66,20 +67,7 @@ func gradientProblems(_ inputs: [Tensor], eps: Double = 1e-6, rtol: Double = 1e-
             problems.append("gradient of input \(i) has shape \(g.shape) \(g.dtype), expected \(x.shape) \(x.dtype)")
             continue
         }
-        var values = x.scalars
-        var numeric = [Double](repeating: 0, count: values.count)
-        for k in values.indices {
-            let original = values[k]
-            var xs = inputs
-            values[k] = original + eps
-            xs[i] = Tensor(shape: x.shape, scalars: values)
-            let plus = loss(xs)
-            values[k] = original - eps
-            xs[i] = Tensor(shape: x.shape, scalars: values)
-            let minus = loss(xs)
-            values[k] = original
-            numeric[k] = (plus - minus) / (2 * eps)
-        }
+        let numeric = centralDifferences(of: loss, inputs: inputs, index: i, eps: eps)
         if let problem = mismatch(g.scalars, numeric, Tolerance(rtol: rtol, atol: atol)) {
             problems.append("gradient of input \(i) (autograd vs finite differences): \(problem)")
         }
