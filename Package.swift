@@ -15,16 +15,21 @@ let package = Package(
         .library(name: "NablaOptim", targets: ["NablaOptim"]),
         .library(name: "NablaCheckpoint", targets: ["NablaCheckpoint"]),
         .library(name: "NablaData", targets: ["NablaData"]),
+        .library(name: "NablaBoard", targets: ["NablaBoard"]),
+        .library(name: "NablaTrain", targets: ["NablaTrain"]),
         .executable(name: "nabla", targets: ["nabla"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        // YAML training configs (`nabla train --config run.yaml`).
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // System libraries (installed by scripts/install-deps.sh).
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CDNNL", providers: [.apt(["libdnnl-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
 
         // Core: Tensor, DType, Layout, primitives + VJPs, autograd tape, CPU backend.
         .target(name: "Nabla", dependencies: ["COpenBLAS", "CDNNL"], swiftSettings: kernelFlags),
@@ -34,15 +39,24 @@ let package = Package(
         .target(name: "NablaOptim", dependencies: ["Nabla", "NablaNN"], swiftSettings: kernelFlags),
         // safetensors files, model and optimizer checkpoints.
         .target(name: "NablaCheckpoint", dependencies: ["Nabla", "NablaNN", "NablaOptim"], swiftSettings: kernelFlags),
-        // Datasets and readers (IDX / Fashion-MNIST so far).
-        .target(name: "NablaData", dependencies: ["Nabla", "CZlib"], swiftSettings: kernelFlags),
+        // Datasets, loaders, readers (IDX, CSV, NumPy, safetensors, PNG folders) and transforms.
+        .target(name: "NablaData", dependencies: ["Nabla", "NablaCheckpoint", "CZlib", "CPNG"], swiftSettings: kernelFlags),
+        // TensorBoard event files: scalars, histograms, images, text, hyperparameters.
+        .target(name: "NablaBoard", dependencies: ["Nabla", "CPNG"], swiftSettings: kernelFlags),
+        // Keras-style training: compile/fit/evaluate/predict, metrics, callbacks, progress bar, resuming.
+        .target(
+            name: "NablaTrain",
+            dependencies: ["Nabla", "NablaNN", "NablaOptim", "NablaCheckpoint", "NablaData", "NablaBoard"],
+            swiftSettings: kernelFlags
+        ),
 
         // The command-line tool.
         .executableTarget(
             name: "nabla",
             dependencies: [
-                "Nabla", "NablaNN", "NablaOptim", "NablaCheckpoint", "NablaData",
+                "Nabla", "NablaNN", "NablaOptim", "NablaCheckpoint", "NablaData", "NablaBoard", "NablaTrain",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: kernelFlags
         ),
@@ -52,13 +66,15 @@ let package = Package(
         .testTarget(name: "NablaTests", dependencies: ["Nabla", "NablaTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "NablaNNTests", dependencies: ["Nabla", "NablaNN", "NablaTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "NablaOptimTests", dependencies: ["Nabla", "NablaNN", "NablaOptim"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "NablaCheckpointTests", dependencies: ["Nabla", "NablaNN", "NablaOptim", "NablaCheckpoint"]),
+        .testTarget(name: "NablaCheckpointTests", dependencies: ["Nabla", "NablaNN", "NablaOptim", "NablaCheckpoint", "NablaTestSupport"]),
         .testTarget(
             name: "NablaIntegrationTests",
             dependencies: ["Nabla", "NablaNN", "NablaOptim", "NablaCheckpoint", "NablaData"],
             resources: [.copy("Fixtures")]
         ),
-        .testTarget(name: "NablaDataTests", dependencies: ["Nabla", "NablaData", "CZlib"]),
+        .testTarget(name: "NablaDataTests", dependencies: ["Nabla", "NablaData", "NablaCheckpoint", "CZlib", "NablaTestSupport"]),
+        .testTarget(name: "NablaBoardTests", dependencies: ["Nabla", "NablaBoard", "CPNG", "NablaTestSupport"]),
+        .testTarget(name: "NablaTrainTests", dependencies: ["Nabla", "NablaNN", "NablaOptim", "NablaCheckpoint", "NablaData", "NablaBoard", "NablaTrain", "NablaTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,1 @@
+// NablaBoard: writes TensorBoard event files (see SummaryWriter).

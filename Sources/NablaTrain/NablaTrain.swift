@@ -1,0 +1,1 @@
+// NablaTrain: Keras-style training on any Layer (see Trainer).
