@@ -17,6 +17,10 @@ open class Module {
     /// True in training mode (dropout active, batch norm updates its statistics); see `train()`/`eval()`.
     public private(set) var isTraining = true
 
+    /// Objects that higher layers attach to a module by key, such as NablaTrain's `compile`
+    /// configuration. They are not parameters, buffers or children: not saved, not reflected.
+    public final var attachments: [String: AnyObject] = [:]
+
     /// Creates a module.
     public init() {}
 

@@ -1,1 +1,0 @@
-// NablaTrain: Keras-style training on any Layer (see Trainer).
