@@ -50,6 +50,9 @@ public final class Trainer {
     public private(set) var batchSize = 0
     /// The values the last training step returned (its own loss, not the epoch's running mean).
     public private(set) var lastStepLogs: Logs = [:]
+    /// The metric instances of the last evaluation (validation or `evaluate`), for results beyond a
+    /// number, such as a `ConfusionMatrix`'s matrix.
+    public private(set) var lastEvaluationMetrics: [any Metric] = []
     /// Every epoch's logs so far.
     public internal(set) var history = History()
     /// The callbacks of the current `fit` (including the progress display).
@@ -173,6 +176,7 @@ public final class Trainer {
         model.eval()
         defer { model.train(wasTraining) }
         let metrics = metricSpecs.map { $0.make() }
+        lastEvaluationMetrics = metrics
         try callbacks.each { try $0.onTestBegin(self) }
         var sum = 0.0, weight = 0.0
         var batches = data.epoch(0)

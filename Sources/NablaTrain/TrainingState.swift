@@ -31,13 +31,15 @@ extension Trainer {
     /// that `Module.load(from:)` and PyTorch also read): the model, the optimizer's state, the epoch
     /// and batch position, the global step, the shuffle seed, the default random generator's state,
     /// the history and the state of every `StatefulCallback` in `callbacks`.
-    public func saveTrainingState(to url: URL, callbacks: [any Callback] = []) throws {
-        var metadata: [String: String] = [
+    /// `metadata` adds entries of the caller's own (keys must not start with "train." or "optimizer.").
+    public func saveTrainingState(to url: URL, callbacks: [any Callback] = [], metadata extra: [String: String] = [:]) throws {
+        var metadata: [String: String] = extra
+        metadata.merge([
             TrainingStateKey.epoch: String(epoch),
             TrainingStateKey.batch: String(batchesDoneInEpoch),
             TrainingStateKey.globalStep: String(globalStep),
             TrainingStateKey.history: history.json(),
-        ]
+        ]) { _, ours in ours }
         if let loaderSeed { metadata[TrainingStateKey.loaderSeed] = String(loaderSeed) }
         let generator = Generator.default.snapshot
         metadata[TrainingStateKey.generator] = "\(generator.seed),\(generator.offset)"

@@ -34,15 +34,19 @@ public final class ModelCheckpoint: Callback {
     public let weightsOnly: Bool
     /// When saves happen.
     public let frequency: Frequency
+    /// Entries of the caller's own added to each file's metadata (the model's kind, say).
+    public let metadata: [String: String]
     /// The files written so far, oldest first.
     public private(set) var savedPaths: [String] = []
     private var best: BestValue
 
     /// - Parameters:
     ///   - mode: which direction of `monitor` is better (`.auto` guesses from the name).
+    ///   - metadata: entries of your own for each file's metadata.
     public init(_ path: String, monitor: String = "val_loss", mode: MonitorMode = .auto, saveBestOnly: Bool = false,
-                weightsOnly: Bool = false, frequency: Frequency = .epochs(1)) {
+                weightsOnly: Bool = false, frequency: Frequency = .epochs(1), metadata: [String: String] = [:]) {
         self.path = path
+        self.metadata = metadata
         self.monitor = monitor
         self.saveBestOnly = saveBestOnly
         self.weightsOnly = weightsOnly
@@ -69,9 +73,9 @@ public final class ModelCheckpoint: Callback {
         let url = URL(fileURLWithPath: ModelCheckpoint.expand(path, epoch: epoch, logs: logs))
         if weightsOnly {
             try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try trainer.model.save(to: url)
+            try trainer.model.save(to: url, metadata: metadata)
         } else {
-            try trainer.saveTrainingState(to: url, callbacks: trainer.callbacks)
+            try trainer.saveTrainingState(to: url, callbacks: trainer.callbacks, metadata: metadata)
         }
         savedPaths.append(url.path)
     }

@@ -42,7 +42,11 @@ public final class ProgressBar: Callback {
     /// A display writing to standard output (or to `write`, for tests and logs).
     public init(live: Bool, write: ((String) -> Void)? = nil) {
         self.live = live
-        self.write = write ?? { FileHandle.standardOutput.write(Data($0.utf8)) }
+        // Through stdout's buffer, like `print`, so lines come out in the order they were written.
+        self.write = write ?? { text in
+            print(text, terminator: "")
+            fflush(nil)
+        }
     }
 
     public func onEpochBegin(_ epoch: Int, trainer: Trainer) throws {
