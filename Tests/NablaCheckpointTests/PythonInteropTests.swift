@@ -3,31 +3,16 @@ import XCTest
 import Nabla
 import NablaNN
 import NablaCheckpoint
+import NablaTestSupport
 
 /// Interop with Hugging Face's Python `safetensors` (the reference implementation, in Rust): files
 /// Nabla writes load there bit-exactly, and files it writes load here. Skipped, with a "SKIP:" line,
-/// when python3 or the package is missing (`scripts/install-python-tools.sh` installs it).
+/// when python3 or the package is missing (`scripts/install-python-tools.sh` installs it). Python runs
+/// through `PythonRunner` (NablaTestSupport), which honours `$PYTHON`.
 final class PythonInteropTests: XCTestCase {
-    /// Runs `python3 -c script args…` (or `$PYTHON`, as `scripts/install-python-tools.sh` honours);
-    /// returns (exit status, stdout, stderr).
-    private func python(_ script: String, _ arguments: [String] = []) throws -> (Int32, String, String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        let interpreter = ProcessInfo.processInfo.environment["PYTHON"] ?? "python3"
-        process.arguments = [interpreter, "-c", script] + arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
-    }
-
     /// Skips (printing "SKIP: …") unless python3 can import safetensors and numpy.
     private func requireSafetensors() throws {
-        let status = (try? python("import safetensors.numpy, numpy"))?.0 ?? -1
+        let status = (try? PythonRunner.run("import safetensors.numpy, numpy"))?.0 ?? -1
         if status != 0 {
             let message = "SKIP: python3 with the `safetensors` and `numpy` packages is not available; "
                 + "run scripts/install-python-tools.sh to enable the Python interop tests"
@@ -66,7 +51,7 @@ begin, end = bf["data_offsets"]
 out["tensors"]["bfloat16"] = {"dtype": bf["dtype"], "shape": bf["shape"], "hex": buffer[begin:end].hex()}
 print(json.dumps(out))
 """#
-        let (status, stdout, stderr) = try python(script, [url.path, bf16URL.path])
+        let (status, stdout, stderr) = try PythonRunner.run(script, [url.path, bf16URL.path])
         XCTAssertEqual(status, 0, "python failed: \(stderr)")
         let json = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(stdout.utf8)) as? [String: Any])
         XCTAssertEqual(json["metadata"] as? [String: String], ["format": "nabla-test", "ünïcode": "✓"])
@@ -84,7 +69,7 @@ print(json.dumps(out))
 
     func testPyTorchLoadsANablaCheckpointIntoItsModel() throws {
         try requireSafetensors()
-        guard (try? python("import torch, safetensors.torch"))?.0 == 0 else {
+        guard (try? PythonRunner.run("import torch, safetensors.torch"))?.0 == 0 else {
             let message = "SKIP: python3 cannot import torch; the PyTorch load_state_dict interop test is skipped"
             print(message)
             throw XCTSkip(message)
@@ -113,7 +98,7 @@ model.load_state_dict(load_file(sys.argv[1]))
 y = model(torch.tensor([0.5, -1.0, 2.0, 0.25]))
 print(",".join(repr(v) for v in y.tolist()))
 """#
-        let (status, stdout, stderr) = try python(script, [url.path])
+        let (status, stdout, stderr) = try PythonRunner.run(script, [url.path])
         XCTAssertEqual(status, 0, "PyTorch could not load the file: \(stderr)")
         let values = stdout.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ",").compactMap { Double($0) }
         XCTAssertEqual(values.count, 2, stdout)
@@ -142,7 +127,7 @@ save_file({
     "empty": np.zeros((0, 3), dtype=np.float32),
 }, sys.argv[1], metadata={"producer": "python", "step": "7"})
 """#
-        let (status, _, stderr) = try python(script, [url.path])
+        let (status, _, stderr) = try PythonRunner.run(script, [url.path])
         XCTAssertEqual(status, 0, "python failed: \(stderr)")
 
         let file = try SafeTensors.read(from: url)
@@ -188,7 +173,7 @@ expected = np.array([float(v) for v in sys.argv[2].split(",")], dtype=np.float32
 assert np.array_equal(sd["fc1.weight"], expected), sd["fc1.weight"]
 print("ok")
 """#
-        let (status, stdout, stderr) = try python(script, [url.path, expected])
+        let (status, stdout, stderr) = try PythonRunner.run(script, [url.path, expected])
         XCTAssertEqual(status, 0, "python failed: \(stderr)")
         XCTAssertEqual(stdout.trimmingCharacters(in: .whitespacesAndNewlines), "ok")
     }
