@@ -73,6 +73,8 @@ let package = Package(
             resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "NablaDataTests", dependencies: ["Nabla", "NablaData", "NablaCheckpoint", "CZlib", "NablaTestSupport"]),
+        // Runs the built `nabla` binary: flags, config files, errors, and a killed-then-resumed training run.
+        .testTarget(name: "NablaCLITests", dependencies: ["nabla", "Nabla", "NablaData", "NablaCheckpoint", "NablaTestSupport"]),
         .testTarget(name: "NablaBoardTests", dependencies: ["Nabla", "NablaBoard", "CPNG", "NablaTestSupport"]),
         .testTarget(name: "NablaTrainTests", dependencies: ["Nabla", "NablaNN", "NablaOptim", "NablaCheckpoint", "NablaData", "NablaBoard", "NablaTrain", "NablaTestSupport"]),
     ],

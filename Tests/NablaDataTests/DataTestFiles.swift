@@ -1,5 +1,6 @@
 import CZlib
 import Foundation
+import NablaTestSupport
 import XCTest
 
 /// Temporary files for the NablaData tests.
@@ -42,30 +43,22 @@ enum DataTestFiles {
             + chunk("IDAT", Array(compressed[0..<Int(compressedCount)])) + chunk("IEND", [])
     }
 
-    /// Whether `python3 -c "import numpy"` works; prints a SKIP line when not.
-    static func pythonWithNumPy(for test: String) -> Bool {
-        let ok = (try? runPython("import numpy")) != nil
-        if !ok { print("SKIP: \(test): python3 with numpy is not available") }
-        return ok
+    /// Skips the test, printing a "SKIP:" line, unless python3 can import numpy.
+    static func requirePythonWithNumPy(for test: String) throws {
+        guard PythonRunner.canImport("numpy") else {
+            let message = "SKIP: \(test): python3 with numpy is not available (scripts/install-python-tools.sh installs it)"
+            print(message)
+            throw XCTSkip(message)
+        }
     }
 
-    /// Runs `python3 -c script`, returning its standard output; throws when it fails.
+    /// Runs `python3 -c script`, returning its standard output; throws with its stderr when it fails.
     @discardableResult
     static func runPython(_ script: String) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script]
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let output = out.fileHandleForReading.readDataToEndOfFile()
-        let errors = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw NSError(domain: "python3", code: Int(process.terminationStatus),
-                          userInfo: [NSLocalizedDescriptionKey: String(decoding: errors, as: UTF8.self)])
+        let (status, stdout, stderr) = try PythonRunner.run(script)
+        guard status == 0 else {
+            throw NSError(domain: "python3", code: Int(status), userInfo: [NSLocalizedDescriptionKey: stderr])
         }
-        return String(decoding: output, as: UTF8.self)
+        return stdout
     }
 }

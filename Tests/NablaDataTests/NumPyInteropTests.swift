@@ -8,7 +8,7 @@ import XCTest
 /// when python3 with numpy is not installed.
 final class NumPyInteropTests: XCTestCase {
     func testReadsWhatNumPyWrites() throws {
-        guard DataTestFiles.pythonWithNumPy(for: "NumPyInteropTests.testReadsWhatNumPyWrites") else { return }
+        try DataTestFiles.requirePythonWithNumPy(for: "NumPyInteropTests.testReadsWhatNumPyWrites")
         let dir = try DataTestFiles.directory(self).path
         try DataTestFiles.runPython("""
             import numpy as np
@@ -48,7 +48,7 @@ final class NumPyInteropTests: XCTestCase {
     }
 
     func testNumPyReadsWhatNablaWritesByteForByte() throws {
-        guard DataTestFiles.pythonWithNumPy(for: "NumPyInteropTests.testNumPyReadsWhatNablaWritesByteForByte") else { return }
+        try DataTestFiles.requirePythonWithNumPy(for: "NumPyInteropTests.testNumPyReadsWhatNablaWritesByteForByte")
         let dir = try DataTestFiles.directory(self).path
         try NPYWriter.write(Tensor([[1, 2, 3], [4, 5, 6]] as [[Float]]), to: URL(fileURLWithPath: dir + "/n.npy"))
         try NPYWriter.write(Tensor([Int64(7)]), to: URL(fileURLWithPath: dir + "/one.npy"))
