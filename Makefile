@@ -1,5 +1,6 @@
 # Nabla: the two commands of the quick start, and a few helpers.
-#   make demo   installs missing Debian packages, builds release, trains the Fashion-MNIST CNN
+#   make demo   installs missing Debian packages (and TensorBoard), builds release, trains the Fashion-MNIST CNN
+#               with a progress bar; writes TensorBoard logs, a CSV log and checkpoints to runs/demo
 #   make test   installs missing Debian packages (and the Python tools interop tests use), runs every test
 SWIFT ?= swift
 
@@ -17,8 +18,8 @@ release: deps
 DEMO_DIR ?= runs/demo
 
 demo: release
-	.build/release/nabla train --model cnn --epochs 3 --output $(DEMO_DIR)/cnn.safetensors
-	@echo "Inspect the checkpoint with: python3 -c \"from safetensors.numpy import load_file; print({k: v.shape for k, v in load_file('$(DEMO_DIR)/cnn.safetensors').items()})\""
+	@bash scripts/install-python-tools.sh
+	.build/release/nabla train --model cnn --epochs 3 --logdir $(DEMO_DIR) --output $(DEMO_DIR)/cnn.safetensors
 
 test: deps
 	@bash scripts/install-python-tools.sh

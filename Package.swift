@@ -69,7 +69,7 @@ let package = Package(
         .testTarget(name: "NablaCheckpointTests", dependencies: ["Nabla", "NablaNN", "NablaOptim", "NablaCheckpoint", "NablaTestSupport"]),
         .testTarget(
             name: "NablaIntegrationTests",
-            dependencies: ["Nabla", "NablaNN", "NablaOptim", "NablaCheckpoint", "NablaData"],
+            dependencies: ["Nabla", "NablaNN", "NablaOptim", "NablaCheckpoint", "NablaData", "NablaTrain"],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "NablaDataTests", dependencies: ["Nabla", "NablaData", "NablaCheckpoint", "CZlib", "NablaTestSupport"]),

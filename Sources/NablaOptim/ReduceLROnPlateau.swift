@@ -13,7 +13,13 @@
 ///     scheduler.step(metric: validationLoss())
 /// }
 /// ```
+///
+/// With NablaTrain, pass it to `fit` as a callback (Keras' `ReduceLROnPlateau`): it steps after each
+/// epoch with the logged value named by `monitor`.
 public final class ReduceLROnPlateau: LRScheduler {
+    /// The logged value (`"val_loss"`, `"val_accuracy"`, …) that `fit` steps this schedule with when
+    /// it is used as a callback; `mode` must match its direction.
+    public var monitor = "val_loss"
     /// Whether lower or higher metrics are better.
     public enum Mode: String, Sendable {
         /// Lower is better (losses).

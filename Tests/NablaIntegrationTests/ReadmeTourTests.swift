@@ -5,6 +5,7 @@ import NablaNN
 import NablaOptim
 import NablaData
 import NablaCheckpoint
+import NablaTrain
 
 /// The README's API tour, compiled and run, so the front page cannot drift from the API.
 final class ReadmeTourTests: XCTestCase {
@@ -35,5 +36,27 @@ final class ReadmeTourTests: XCTestCase {
         defer { try? FileManager.default.removeItem(at: url) }
         try model.save(to: url)
         try Classifier().load(from: url)
+    }
+
+    /// The README's Keras-style section, on 512 training and 200 test images so it stays quick.
+    func testKerasStyleTourRuns() throws {
+        guard let train = try? FashionMNIST(.train), let test = try? FashionMNIST(.test) else {
+            print("SKIP: ReadmeTourTests.testKerasStyleTourRuns: Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist)")
+            throw XCTSkip("Fashion-MNIST is not installed")
+        }
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("readme-fit-\(getpid())")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let model = Classifier()
+        let loader = DataLoader(try TensorDataset(train.images[0..<512], train.labels[0..<512]), batchSize: 64, shuffle: true, seed: 0, workers: 1)
+        let testLoader = DataLoader(try TensorDataset(test.images[0..<200], test.labels[0..<200]), batchSize: 1000)
+        model.compile(optimizer: Adam(model, learningRate: 1e-3), loss: .crossEntropy, metrics: [.accuracy, .f1(.macro)])
+        let history = try model.fit(loader, epochs: 2, validationData: testLoader, callbacks: [
+            EarlyStopping(monitor: "val_loss", patience: 2, restoreBestWeights: true),
+            ModelCheckpoint(dir.appendingPathComponent("epoch-{epoch}.safetensors").path),
+            TensorBoard(logDir: dir.path), CSVLogger(dir.appendingPathComponent("log.csv").path)], verbose: .quiet)
+        XCTAssertEqual(history.values("val_accuracy").count, 2)
+        XCTAssertGreaterThan(history.values("val_accuracy").last!, 0.5)
+        XCTAssertNotNil(try model.evaluate(testLoader)["f1_macro"])
+        XCTAssertTrue(FileManager.default.fileExists(atPath: dir.appendingPathComponent("epoch-2.safetensors").path))
     }
 }

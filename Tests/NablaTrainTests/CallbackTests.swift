@@ -107,6 +107,14 @@ final class CallbackTests: XCTestCase {
         let plateau = LearningRateScheduler(ReduceLROnPlateau(plateauOptimizer, factor: 0.5, patience: 1), monitor: "metric")
         history = try model.fit(x: x, y: y, batchSize: 4, epochs: 5, callbacks: [plateau], verbose: .quiet)
         XCTAssertEqual(history.values("lr"), [1, 1, 1, 0.5, 0.5])
+
+        // The schedule itself is a callback too, as Keras' ReduceLROnPlateau is.
+        let direct = SGD(model, learningRate: 1.0)
+        model.compile(optimizer: direct, loss: .crossEntropy) { trainer, _, _ in ["metric": values[trainer.epoch]] }
+        let schedule = ReduceLROnPlateau(direct, factor: 0.5, patience: 1)
+        schedule.monitor = "metric"
+        history = try model.fit(x: x, y: y, batchSize: 4, epochs: 5, callbacks: [schedule], verbose: .quiet)
+        XCTAssertEqual(history.values("lr"), [1, 1, 1, 0.5, 0.5])
     }
 
     func testCSVLoggerWritesAHeaderAndARowPerEpoch() throws {

@@ -151,6 +151,27 @@ struct ClassificationScore {
     }
 }
 
+/// The shared implementation of `Precision`, `Recall` and `F1Score`: per-class counts and their average.
+public class ClassificationScoreMetric: Metric {
+    private var score: ClassificationScore
+
+    /// How per-class values are combined.
+    public var averaging: Averaging { score.averaging }
+    /// The logged name, e.g. "precision_macro".
+    public var name: String { score.name }
+
+    required init(score: ClassificationScore) { self.score = score }
+
+    /// Adds one batch's per-class counts.
+    public func update(predictions: Tensor, targets: Tensor) { score.update(predictions: predictions, targets: targets) }
+    /// The averaged score over everything seen (0 before any update).
+    public func result() -> Double { score.result() }
+    /// Forgets the counts.
+    public func reset() { score.reset() }
+    /// A new metric of the same kind and configuration.
+    public func makeEmpty() -> any Metric { type(of: self).init(score: score.makeEmpty()) }
+}
+
 /// Precision, `tp / (tp + fp)`: of the examples predicted as a class, the fraction that belong to it.
 ///
 /// Inputs as for `Accuracy`: `[B, C]` scores (argmax) or `[B]` / `[B, 1]` binary scores thresholded at
@@ -165,31 +186,13 @@ struct ClassificationScore {
 /// let precision = Precision(.macro)
 /// precision.update(predictions: logits, targets: labels)
 /// ```
-public final class Precision: Metric {
-    private var score: ClassificationScore
-
-    /// How per-class values are combined.
-    public var averaging: Averaging { score.averaging }
-    /// The logged name, e.g. "precision_macro".
-    public var name: String { score.name }
-
+public final class Precision: ClassificationScoreMetric {
     /// A precision metric. `positiveClass` is used by `.binary`; `threshold` and `fromLogits` by binary inputs.
-    public init(_ averaging: Averaging = .macro, classCount: Int? = nil, positiveClass: Int = 1,
-                threshold: Double = 0.5, fromLogits: Bool = false) {
-        score = ClassificationScore(.precision, averaging: averaging, classCount: classCount, positiveClass: positiveClass,
-                                    threshold: threshold, fromLogits: fromLogits)
+    public convenience init(_ averaging: Averaging = .macro, classCount: Int? = nil, positiveClass: Int = 1,
+                            threshold: Double = 0.5, fromLogits: Bool = false) {
+        self.init(score: ClassificationScore(.precision, averaging: averaging, classCount: classCount, positiveClass: positiveClass,
+                                             threshold: threshold, fromLogits: fromLogits))
     }
-
-    private init(score: ClassificationScore) { self.score = score }
-
-    /// Adds one batch's per-class counts.
-    public func update(predictions: Tensor, targets: Tensor) { score.update(predictions: predictions, targets: targets) }
-    /// The averaged precision over everything seen (0 before any update).
-    public func result() -> Double { score.result() }
-    /// Forgets the counts.
-    public func reset() { score.reset() }
-    /// A new precision metric with the same configuration.
-    public func makeEmpty() -> any Metric { Precision(score: score.makeEmpty()) }
 }
 
 /// Recall, `tp / (tp + fn)`: of the examples of a class, the fraction predicted as it.
@@ -203,31 +206,13 @@ public final class Precision: Metric {
 /// let recall = Recall(.binary, fromLogits: true)   // [B] logits of a binary classifier
 /// recall.update(predictions: logits, targets: labels)
 /// ```
-public final class Recall: Metric {
-    private var score: ClassificationScore
-
-    /// How per-class values are combined.
-    public var averaging: Averaging { score.averaging }
-    /// The logged name, e.g. "recall_micro".
-    public var name: String { score.name }
-
+public final class Recall: ClassificationScoreMetric {
     /// A recall metric. `positiveClass` is used by `.binary`; `threshold` and `fromLogits` by binary inputs.
-    public init(_ averaging: Averaging = .macro, classCount: Int? = nil, positiveClass: Int = 1,
-                threshold: Double = 0.5, fromLogits: Bool = false) {
-        score = ClassificationScore(.recall, averaging: averaging, classCount: classCount, positiveClass: positiveClass,
-                                    threshold: threshold, fromLogits: fromLogits)
+    public convenience init(_ averaging: Averaging = .macro, classCount: Int? = nil, positiveClass: Int = 1,
+                            threshold: Double = 0.5, fromLogits: Bool = false) {
+        self.init(score: ClassificationScore(.recall, averaging: averaging, classCount: classCount, positiveClass: positiveClass,
+                                             threshold: threshold, fromLogits: fromLogits))
     }
-
-    private init(score: ClassificationScore) { self.score = score }
-
-    /// Adds one batch's per-class counts.
-    public func update(predictions: Tensor, targets: Tensor) { score.update(predictions: predictions, targets: targets) }
-    /// The averaged recall over everything seen (0 before any update).
-    public func result() -> Double { score.result() }
-    /// Forgets the counts.
-    public func reset() { score.reset() }
-    /// A new recall metric with the same configuration.
-    public func makeEmpty() -> any Metric { Recall(score: score.makeEmpty()) }
 }
 
 /// F1 score, the harmonic mean of precision and recall: `2 tp / (2 tp + fp + fn)` per class.
@@ -241,31 +226,13 @@ public final class Recall: Metric {
 /// ```swift
 /// model.compile(optimizer: optimizer, loss: .crossEntropy, metrics: [.accuracy, .f1(.macro)])
 /// ```
-public final class F1Score: Metric {
-    private var score: ClassificationScore
-
-    /// How per-class values are combined.
-    public var averaging: Averaging { score.averaging }
-    /// The logged name, e.g. "f1_macro".
-    public var name: String { score.name }
-
+public final class F1Score: ClassificationScoreMetric {
     /// An F1 metric. `positiveClass` is used by `.binary`; `threshold` and `fromLogits` by binary inputs.
-    public init(_ averaging: Averaging = .macro, classCount: Int? = nil, positiveClass: Int = 1,
-                threshold: Double = 0.5, fromLogits: Bool = false) {
-        score = ClassificationScore(.f1, averaging: averaging, classCount: classCount, positiveClass: positiveClass,
-                                    threshold: threshold, fromLogits: fromLogits)
+    public convenience init(_ averaging: Averaging = .macro, classCount: Int? = nil, positiveClass: Int = 1,
+                            threshold: Double = 0.5, fromLogits: Bool = false) {
+        self.init(score: ClassificationScore(.f1, averaging: averaging, classCount: classCount, positiveClass: positiveClass,
+                                             threshold: threshold, fromLogits: fromLogits))
     }
-
-    private init(score: ClassificationScore) { self.score = score }
-
-    /// Adds one batch's per-class counts.
-    public func update(predictions: Tensor, targets: Tensor) { score.update(predictions: predictions, targets: targets) }
-    /// The averaged F1 score over everything seen (0 before any update).
-    public func result() -> Double { score.result() }
-    /// Forgets the counts.
-    public func reset() { score.reset() }
-    /// A new F1 metric with the same configuration.
-    public func makeEmpty() -> any Metric { F1Score(score: score.makeEmpty()) }
 }
 
 extension MetricSpec {

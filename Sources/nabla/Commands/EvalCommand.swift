@@ -19,10 +19,7 @@ struct EvalCommand: ParsableCommand {
 
     func run() throws {
         guard batchSize > 0 else { throw CLIError("batch size must be positive (got \(batchSize))") }
-        let kind = try model.map { name -> FashionModels.Kind in
-            guard let kind = FashionModels.Kind(rawValue: name) else { throw CLIError("--model must be mlp or cnn (got \"\(name)\")") }
-            return kind
-        }
+        let kind = try FashionModels.Kind.parse(model)
         let (net, resolved) = try FashionModels.load(from: checkpoint, kind: kind)
         let test = try FashionMNIST(.test, directory: dataDir, requiringFullSplit: false)
         let classes = FashionMNIST.classNames.count

@@ -31,10 +31,7 @@ struct PredictCommand: ParsableCommand {
     }
 
     func run() throws {
-        let kind = try model.map { name -> FashionModels.Kind in
-            guard let kind = FashionModels.Kind(rawValue: name) else { throw CLIError("--model must be mlp or cnn (got \"\(name)\")") }
-            return kind
-        }
+        let kind = try FashionModels.Kind.parse(model)
         let (net, _) = try FashionModels.load(from: checkpoint, kind: kind)
         net.eval()
         for input in inputs {

@@ -63,10 +63,7 @@ struct TrainSettings {
 
     init(flags: TrainCommand, file: TrainConfigFile?) throws {
         let source = flags.config ?? "the flags"
-        let modelName = flags.model ?? file?.model ?? "mlp"
-        guard let model = FashionModels.Kind(rawValue: modelName) else {
-            throw CLIError("model must be one of \(FashionModels.Kind.allCases.map(\.rawValue).joined(separator: ", ")) (got \"\(modelName)\" in \(flags.model != nil ? "--model" : source))")
-        }
+        let model = try FashionModels.Kind.parse(flags.model ?? file?.model ?? "mlp", from: flags.model != nil ? "--model" : source)!
         let optimizerName = flags.optimizer ?? file?.optimizer ?? "adam"
         guard let optimizer = OptimizerChoice(rawValue: optimizerName) else {
             throw CLIError("optimizer must be one of \(OptimizerChoice.allCases.map(\.rawValue).joined(separator: ", ")) (got \"\(optimizerName)\")")
@@ -131,6 +128,7 @@ struct TrainSettings {
         }
         if let logdir {
             print("TensorBoard logs in \(logdir); watch the curves with: tensorboard --logdir \(logdir)")
+            print("  (or: python3 -m tensorboard.main --logdir \(logdir); then open http://localhost:6006)")
         }
     }
 }

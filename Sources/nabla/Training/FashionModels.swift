@@ -8,6 +8,16 @@ enum FashionModels {
     /// The model kinds `nabla train --model` accepts.
     enum Kind: String, CaseIterable, Codable {
         case mlp, cnn
+
+        /// The kind named by an optional `--model` flag (nil when not given).
+        /// - Throws: `CLIError` listing the kinds when the name is unknown.
+        static func parse(_ name: String?, from source: String = "--model") throws -> Kind? {
+            guard let name else { return nil }
+            guard let kind = Kind(rawValue: name) else {
+                throw CLIError("model must be one of \(allCases.map(\.rawValue).joined(separator: ", ")) (got \"\(name)\" in \(source))")
+            }
+            return kind
+        }
     }
 
     /// The checkpoint metadata entry naming the model kind, so `nabla eval`/`predict` rebuild the right model.
