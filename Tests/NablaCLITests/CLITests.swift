@@ -44,6 +44,7 @@ final class CLITests: XCTestCase {
         try assertCleanFailure(["train", "--epochs", "zero"], mentioning: "--epochs")
         try assertCleanFailure(["train", "--epochs", "0"], mentioning: "epochs must be positive")
         try assertCleanFailure(["train", "--optimizer", "adamax"], mentioning: "adamax")
+        try assertCleanFailure(["train", "--schedule", "exponential"], mentioning: "exponential")
         try assertCleanFailure(["train", "--no-such-flag"], mentioning: "--no-such-flag")
         try assertCleanFailure(["train", "--data-dir", dir.appendingPathComponent("nowhere").path], mentioning: "nowhere")
         try assertCleanFailure(["train", "--config", dir.appendingPathComponent("missing.yaml").path], mentioning: "missing.yaml")

@@ -4,6 +4,7 @@ import Nabla
 import NablaData
 import NablaNN
 import NablaOptim
+import NablaTestSupport
 @testable import NablaTrain
 
 final class ProgressAndBoardTests: XCTestCase {
@@ -71,5 +72,37 @@ final class ProgressAndBoardTests: XCTestCase {
         }
         for tag in ["epoch_loss", "epoch_acc"] { XCTAssertNotNil(validation.range(of: Data(tag.utf8)), "\(tag) in validation") }
         XCTAssertNil(validation.range(of: Data("val_".utf8)), "validation tags drop the val_ prefix, as Keras does")
+    }
+
+    /// TensorBoard's own reader sees the callback's curves: the logged losses, epoch by epoch.
+    func testTensorBoardReaderReadsTheCallbackCurves() throws {
+        guard PythonRunner.canImport("tensorboard") else {
+            print("SKIP: ProgressAndBoardTests.testTensorBoardReaderReadsTheCallbackCurves: python3 with tensorboard is not available")
+            throw XCTSkip("tensorboard is not installed")
+        }
+        let dir = try temporaryDirectory(self)
+        let model = makeClassifier()
+        model.compile(optimizer: SGD(model, learningRate: 0.1), loss: .crossEntropy, metrics: [.testAccuracy])
+        let (x, y) = blobs(count: 40, seed: 1)
+        let history = try model.fit(x: x, y: y, batchSize: 10, epochs: 3, validationData: blobs(count: 10, seed: 2),
+                                    callbacks: [TensorBoard(logDir: dir.path)], verbose: .quiet)
+        let script = """
+            import sys
+            from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+            for run, tag in [("train", "epoch_loss"), ("validation", "epoch_loss"), ("validation", "epoch_acc")]:
+                acc = EventAccumulator(sys.argv[1] + "/" + run, size_guidance={"scalars": 0})
+                acc.Reload()
+                print(run, tag, " ".join(f"{e.step}:{e.value!r}" for e in acc.Scalars(tag)))
+            """
+        let (status, stdout, stderr) = try PythonRunner.run(script, [dir.path])
+        XCTAssertEqual(status, 0, stderr)
+        func expected(_ values: [Double]) -> String {
+            values.enumerated().map { "\($0.offset):\(Double(Float($0.element)))" }.joined(separator: " ")
+        }
+        XCTAssertEqual(stdout.split(separator: "\n").map(String.init), [
+            "train epoch_loss " + expected(history.values("loss")),
+            "validation epoch_loss " + expected(history.values("val_loss")),
+            "validation epoch_acc " + expected(history.values("val_acc")),
+        ])
     }
 }

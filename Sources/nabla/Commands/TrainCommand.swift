@@ -15,7 +15,7 @@ struct TrainCommand: ParsableCommand {
         abstract: "Train a Fashion-MNIST classifier, with progress bar, checkpoints and TensorBoard logs.",
         discussion: """
             Settings come from flags or a JSON/YAML file (--config); flags win. Keys are the long flags with \
-            underscores: model, data_dir, epochs, batch_size, learning_rate, optimizer, seed, logdir, output, \
+            underscores: model, data_dir, epochs, batch_size, learning_rate, optimizer, schedule, seed, logdir, output, \
             checkpoint, resume, workers, quiet.
 
             Example: nabla train --model cnn --epochs 3 --logdir runs/cnn --output runs/cnn/model.safetensors
@@ -30,6 +30,8 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Examples per step. Default: 64.") var batchSize: Int?
     @Option(help: "Learning rate. Default: 0.001.") var learningRate: Double?
     @Option(help: "Optimizer: \(OptimizerChoice.allCases.map(\.rawValue).joined(separator: ", ")). Default: adam.") var optimizer: String?
+    @Option(help: "Learning-rate schedule, stepped each epoch: \(ScheduleChoice.allCases.map(\.rawValue).joined(separator: ", ")). Default: none.")
+    var schedule: String?
     @Option(help: "Random seed (initialisation, shuffling, dropout). Default: 0.") var seed: UInt64?
     @Option(help: "Directory for TensorBoard logs (train/ and validation/ runs), log.csv and checkpoints/.") var logdir: String?
     @Option(help: "Save the trained model to this safetensors file.") var output: String?
@@ -53,6 +55,7 @@ struct TrainSettings {
     var batchSize: Int
     var learningRate: Double
     var optimizer: OptimizerChoice
+    var schedule: ScheduleChoice
     var seed: UInt64
     var logdir: String?
     var output: String?
@@ -68,8 +71,13 @@ struct TrainSettings {
         guard let optimizer = OptimizerChoice(rawValue: optimizerName) else {
             throw CLIError("optimizer must be one of \(OptimizerChoice.allCases.map(\.rawValue).joined(separator: ", ")) (got \"\(optimizerName)\")")
         }
+        let scheduleName = flags.schedule ?? file?.schedule ?? "none"
+        guard let schedule = ScheduleChoice(rawValue: scheduleName) else {
+            throw CLIError("schedule must be one of \(ScheduleChoice.allCases.map(\.rawValue).joined(separator: ", ")) (got \"\(scheduleName)\")")
+        }
         self.model = model
         self.optimizer = optimizer
+        self.schedule = schedule
         dataDir = flags.dataDir ?? file?.dataDir ?? FashionMNIST.defaultDirectory
         epochs = flags.epochs ?? file?.epochs ?? 5
         batchSize = flags.batchSize ?? file?.batchSize ?? 64
@@ -95,23 +103,25 @@ struct TrainSettings {
         let test = try FashionMNIST(.test, directory: dataDir, requiringFullSplit: false)
         manualSeed(seed)
         let net = FashionModels.make(model)
-        net.compile(optimizer: optimizer.make(for: net, learningRate: learningRate), loss: .crossEntropy, metrics: [.accuracy])
+        let optimizer = self.optimizer.make(for: net, learningRate: learningRate)
+        net.compile(optimizer: optimizer, loss: .crossEntropy, metrics: [.accuracy])
         let trainLoader = DataLoader(try TensorDataset(train.images, train.labels), batchSize: batchSize, shuffle: true,
                                      seed: seed &+ 1000, workers: workers)
         let testLoader = DataLoader(try TensorDataset(test.images, test.labels), batchSize: 1000)
 
         var callbacks: [any Callback] = []
+        if let scheduler = schedule.makeCallback(for: optimizer, epochs: epochs) { callbacks.append(scheduler) }
         if let checkpoint { callbacks.append(ModelCheckpoint(checkpoint, metadata: [FashionModels.metadataKey: model.rawValue])) }
         if let logdir {
             callbacks.append(TensorBoard(logDir: logdir, hyperparameters: [
-                "model": .string(model.rawValue), "optimizer": .string(optimizer.rawValue), "learning_rate": .number(learningRate),
+                "model": .string(model.rawValue), "optimizer": .string(self.optimizer.rawValue), "schedule": .string(schedule.rawValue), "learning_rate": .number(learningRate),
                 "batch_size": .number(Double(batchSize)), "epochs": .number(Double(epochs)), "seed": .number(Double(seed)),
             ]))
             callbacks.append(CSVLogger("\(logdir)/log.csv", append: resume != nil))
         }
         if !quiet {
             print("Training \(model.rawValue) (\(net.parameterCount) parameters) on \(train.count) images, batch \(batchSize), "
-                + "\(optimizer.rawValue) lr \(learningRate), seed \(seed)" + (resume.map { ", resuming from \($0)" } ?? ""))
+                + "\(self.optimizer.rawValue) lr \(learningRate)" + (schedule == .none ? "" : " (\(schedule.rawValue) schedule)") + ", seed \(seed)" + (resume.map { ", resuming from \($0)" } ?? ""))
         }
         let history = try net.fit(trainLoader, epochs: epochs, validationData: testLoader, callbacks: callbacks,
                                   verbose: quiet ? .quiet : .auto, resumingFrom: resume.map { URL(fileURLWithPath: $0) })
@@ -123,7 +133,7 @@ struct TrainSettings {
             try net.save(to: url, metadata: [FashionModels.metadataKey: model.rawValue])
             print("model saved to \(output) (inspect: nabla info \(output); evaluate: nabla eval \(output))")
         }
-        if let checkpoint, let last = (callbacks.first as? ModelCheckpoint)?.savedPaths.last {
+        if let checkpoint, let last = callbacks.compactMap({ $0 as? ModelCheckpoint }).first?.savedPaths.last {
             print("training state saved to \(last) (continue with --resume; pattern \(checkpoint))")
         }
         if let logdir {

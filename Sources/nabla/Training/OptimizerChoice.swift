@@ -1,5 +1,6 @@
 import NablaNN
 import NablaOptim
+import NablaTrain
 
 /// The optimizers `nabla train --optimizer` accepts, with PyTorch's defaults for everything but the rate.
 enum OptimizerChoice: String, CaseIterable, Codable {
@@ -15,6 +16,28 @@ enum OptimizerChoice: String, CaseIterable, Codable {
         case .adagrad: return Adagrad(model, learningRate: learningRate)
         case .adadelta: return Adadelta(model, learningRate: learningRate)
         case .lion: return Lion(model, learningRate: learningRate)
+        }
+    }
+}
+
+/// The learning-rate schedules `nabla train --schedule` accepts, stepped once per epoch.
+enum ScheduleChoice: String, CaseIterable, Codable {
+    /// A constant rate.
+    case none
+    /// Cosine annealing from the rate to 0 over the run's epochs (`CosineAnnealingLR`).
+    case cosine
+    /// The rate halved every epoch (`StepLR`, step 1, gamma 0.5).
+    case step
+    /// Halved when the validation loss stops improving for an epoch (`ReduceLROnPlateau`).
+    case plateau
+
+    /// The callback applying the schedule to `optimizer` over `epochs` epochs, or nil for `none`.
+    func makeCallback(for optimizer: Optimizer, epochs: Int) -> (any Callback)? {
+        switch self {
+        case .none: return nil
+        case .cosine: return LearningRateScheduler(CosineAnnealingLR(optimizer, tMax: epochs))
+        case .step: return LearningRateScheduler(StepLR(optimizer, stepSize: 1, gamma: 0.5))
+        case .plateau: return ReduceLROnPlateau(optimizer, factor: 0.5, patience: 0)
         }
     }
 }

@@ -19,6 +19,7 @@ struct TrainConfigFile: Decodable {
     var batchSize: Int?
     var learningRate: Double?
     var optimizer: String?
+    var schedule: String?
     var seed: UInt64?
     var logdir: String?
     var output: String?
@@ -28,7 +29,7 @@ struct TrainConfigFile: Decodable {
     var quiet: Bool?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case model, dataDir = "data_dir", epochs, batchSize = "batch_size", learningRate = "learning_rate", optimizer, seed,
+        case model, dataDir = "data_dir", epochs, batchSize = "batch_size", learningRate = "learning_rate", optimizer, schedule, seed,
              logdir, output, checkpoint, resume, workers, quiet
     }
 
