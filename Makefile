@@ -19,7 +19,7 @@ DEMO_DIR ?= runs/demo
 
 demo: release
 	@bash scripts/install-python-tools.sh
-	.build/release/nabla train --model cnn --epochs 3 --logdir $(DEMO_DIR) --output $(DEMO_DIR)/cnn.safetensors
+	.build/release/nabla train --model cnn --epochs 3 --batch-size 32 --logdir $(DEMO_DIR) --output $(DEMO_DIR)/cnn.safetensors
 
 test: deps
 	@bash scripts/install-python-tools.sh
