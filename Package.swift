@@ -17,12 +17,16 @@ let package = Package(
         .library(name: "NablaData", targets: ["NablaData"]),
         .library(name: "NablaBoard", targets: ["NablaBoard"]),
         .library(name: "NablaTrain", targets: ["NablaTrain"]),
+        .library(name: "NablaGraph", targets: ["NablaGraph"]),
+        .library(name: "NablaONNX", targets: ["NablaONNX"]),
         .executable(name: "nabla", targets: ["nabla"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         // YAML training configs (`nabla train --config run.yaml`).
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        // ONNX models (generated message code committed in Sources/NablaONNX/Generated).
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
     ],
     targets: [
         // System libraries (installed by scripts/install-deps.sh).
@@ -43,6 +47,14 @@ let package = Package(
         .target(name: "NablaData", dependencies: ["Nabla", "NablaCheckpoint", "CZlib", "CPNG"], swiftSettings: kernelFlags),
         // TensorBoard event files: scalars, histograms, images, text, hyperparameters.
         .target(name: "NablaBoard", dependencies: ["Nabla", "CPNG"], swiftSettings: kernelFlags),
+        // Graph mode: tracing into a typed SSA IR, passes, executor, `compile`.
+        .target(name: "NablaGraph", dependencies: ["Nabla", "NablaNN", "NablaOptim"], swiftSettings: kernelFlags),
+        // ONNX import (an interpreter over Nabla ops) and export (from NablaGraph graphs).
+        .target(
+            name: "NablaONNX",
+            dependencies: ["Nabla", "NablaNN", "NablaGraph", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            swiftSettings: kernelFlags
+        ),
         // Keras-style training: compile/fit/evaluate/predict, metrics, callbacks, progress bar, resuming.
         .target(
             name: "NablaTrain",
@@ -54,7 +66,7 @@ let package = Package(
         .executableTarget(
             name: "nabla",
             dependencies: [
-                "Nabla", "NablaNN", "NablaOptim", "NablaCheckpoint", "NablaData", "NablaBoard", "NablaTrain",
+                "Nabla", "NablaNN", "NablaOptim", "NablaCheckpoint", "NablaData", "NablaBoard", "NablaTrain", "NablaGraph", "NablaONNX",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
             ],
@@ -75,6 +87,8 @@ let package = Package(
         .testTarget(name: "NablaDataTests", dependencies: ["Nabla", "NablaData", "NablaCheckpoint", "CZlib", "NablaTestSupport"]),
         // Runs the built `nabla` binary: flags, config files, errors, and a killed-then-resumed training run.
         .testTarget(name: "NablaCLITests", dependencies: ["nabla", "Nabla", "NablaData", "NablaCheckpoint", "NablaTestSupport"]),
+        .testTarget(name: "NablaGraphTests", dependencies: ["Nabla", "NablaNN", "NablaOptim", "NablaGraph", "NablaTestSupport"]),
+        .testTarget(name: "NablaONNXTests", dependencies: ["Nabla", "NablaNN", "NablaGraph", "NablaONNX", "NablaTestSupport"]),
         .testTarget(name: "NablaBoardTests", dependencies: ["Nabla", "NablaBoard", "CPNG", "NablaTestSupport"]),
         .testTarget(name: "NablaTrainTests", dependencies: ["Nabla", "NablaNN", "NablaOptim", "NablaCheckpoint", "NablaData", "NablaBoard", "NablaTrain", "NablaTestSupport"]),
     ],

@@ -1,0 +1,1 @@
+// NablaGraph: tracing Swift code into a static graph (see compile(_:)).

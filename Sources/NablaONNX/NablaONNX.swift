@@ -1,0 +1,1 @@
+// NablaONNX: ONNX import and export.
