@@ -118,6 +118,10 @@ open class Optimizer {
     /// The state kept for `parameter` (nil before its first update or for a parameter not optimized here).
     public func state(for parameter: Parameter) -> OptimizerState? { states[ObjectIdentifier(parameter)] }
 
+    /// Replaces the state kept for `parameter` (nil forgets it): how a compiled training step writes
+    /// back the state its graph computed.
+    public func setState(_ state: OptimizerState?, for parameter: Parameter) { states[ObjectIdentifier(parameter)] = state }
+
     /// Forgets every parameter's state (the next step starts as the first).
     public func resetState() { states.removeAll() }
 

@@ -6,28 +6,30 @@ extension Tensor {
     var needsGradient: Bool { autograd?.requiresGrad == true }
 }
 
-/// Whether an op on these inputs must be recorded (some input requires a gradient and recording is on).
+/// Whether an op on these inputs must be recorded: some input requires a gradient and recording is
+/// on, or a tracer may be watching.
 @inline(__always)
 func shouldRecord(_ a: Tensor) -> Bool {
-    a.needsGradient && GradMode.isEnabled
+    (a.needsGradient && GradMode.isEnabled) || Tracing.isActive
 }
 
 /// Whether an op on these inputs must be recorded.
 @inline(__always)
 func shouldRecord(_ a: Tensor, _ b: Tensor) -> Bool {
-    (a.needsGradient || b.needsGradient) && GradMode.isEnabled
+    ((a.needsGradient || b.needsGradient) && GradMode.isEnabled) || Tracing.isActive
 }
 
 /// Whether an op on these inputs must be recorded.
 @inline(__always)
 func shouldRecord(_ inputs: [Tensor]) -> Bool {
-    inputs.contains(where: \.needsGradient) && GradMode.isEnabled
+    (inputs.contains(where: \.needsGradient) && GradMode.isEnabled) || Tracing.isActive
 }
 
-/// Links `outputs` to a new node for `primitive` when any input needs a gradient; returns the
-/// outputs (with autograd state when recorded).
+/// Shows the op to the tracer (if one watches), then links `outputs` to a new tape node for
+/// `primitive` when any input needs a gradient; returns the outputs (with autograd state when recorded).
 func record(_ primitive: Primitive, inputs: [Tensor], outputs: [Tensor]) -> [Tensor] {
-    guard shouldRecord(inputs) else { return outputs }
+    if Tracing.isActive, let observer = Tracing.observer { observer.observe(primitive, inputs: inputs, outputs: outputs) }
+    guard inputs.contains(where: \.needsGradient) && GradMode.isEnabled else { return outputs }
     let differentiable = primitive.isDifferentiable
     guard differentiable else { return outputs }
     // Saved outputs link back weakly: the node must not keep itself alive through them.

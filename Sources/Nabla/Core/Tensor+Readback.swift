@@ -1,7 +1,8 @@
 /// Reading values back into Swift.
 extension Tensor {
     /// All elements in row-major order, converted to `T`.
-    public func toArray<T: TensorScalar>(as _: T.Type) -> [T] {
+    public func toArray<T: TensorScalar>(as _: T.Type, file: StaticString = #fileID, line: UInt = #line) -> [T] {
+        if Tracing.isActive, let observer = Tracing.observer { observer.observeValueRead("toArray/scalars/item", file: file, line: line) }
         let dense = (dtype == T.dtype ? self : device.backend.cast(self, to: T.dtype))
         let c = dense.isContiguous ? dense : device.backend.contiguous(dense)
         if T.self == Int.self {
@@ -11,7 +12,7 @@ extension Tensor {
     }
 
     /// All elements as doubles (integers above 2^53 lose precision: use `toArray(as: Int64.self)`).
-    public var scalars: [Double] { toArray(as: Double.self) }
+    public var scalars: [Double] { toArray(as: Double.self, file: #fileID, line: #line) }
 
     /// The value of a one-element tensor as a double.
     public func item(file: StaticString = #fileID, line: UInt = #line) -> Double {
@@ -21,6 +22,6 @@ extension Tensor {
     /// The value of a one-element tensor as `T`.
     public func item<T: TensorScalar>(as _: T.Type, file: StaticString = #fileID, line: UInt = #line) -> T {
         guard count == 1 else { shapeFailure("item: the tensor has \(count) elements (shape \(shape)); item() needs exactly one", file: file, line: line) }
-        return toArray(as: T.self)[0]
+        return toArray(as: T.self, file: file, line: line)[0]
     }
 }

@@ -38,6 +38,8 @@ public struct AdamStepScalars: Sendable {
 /// operations in the same order, in the tensors' dtype.
 public func fusedAdamStep(parameter: Tensor, gradient: Tensor, expAvg: Tensor, expAvgSq: Tensor,
                           _ scalars: AdamStepScalars) -> (parameter: Tensor, expAvg: Tensor, expAvgSq: Tensor)? {
+    // A tracer must see the update as primitives: the composite path records them.
+    if Tracing.isActive && Tracing.observer != nil { return nil }
     let tensors = [parameter, gradient, expAvg, expAvgSq]
     guard tensors.allSatisfy({ $0.dtype == .float32 && $0.shape == parameter.shape && $0.device == .cpu }) else {
         return nil

@@ -71,7 +71,8 @@ extension Tensor {
     private func argReduce(_ op: ArgReduceOp, axis: Int?, keepingDims: Bool) -> Tensor {
         guard let axis else { return reshaped([-1]).argReduce(op, axis: 0, keepingDims: false) }
         let a = normalizeAxis(axis, rank: rank, op: "argmax")
-        return device.backend.argReduce(op, self, axis: a, keepDims: keepingDims)
+        return traced(.argReduce(op, axis: a, keepDims: keepingDims), inputs: [self],
+                      output: device.backend.argReduce(op, self, axis: a, keepDims: keepingDims))
     }
 
     /// Inclusive prefix sums along `axis`.

@@ -4,7 +4,7 @@ extension Tensor {
     public func cast(to dtype: DType) -> Tensor {
         if dtype == self.dtype { return self }
         let out = device.backend.cast(self, to: dtype)
-        guard dtype.isFloatingPoint, shouldRecord(self) else { return out }
+        guard dtype.isFloatingPoint, shouldRecord(self) else { return traced(.cast(dtype), inputs: [self], output: out) }
         return record(.cast(dtype), inputs: [self], output: out)
     }
 

@@ -52,6 +52,7 @@ public enum RandomDistribution: Hashable, Sendable {
 
 extension Tensor {
     static func random(_ distribution: RandomDistribution, _ shape: [Int], dtype: DType, generator: Generator?) -> Tensor {
+        if Tracing.isActive, let observer = Tracing.observer { observer.observeRandom("\(distribution)") }
         let count = shape.reduce(1, *)
         let (key, counter) = (generator ?? .default).reserve(blocks: (count + 3) / 4)
         return CPUBackend.shared.random(distribution, shape: shape, dtype: dtype, key: key, counter: counter)

@@ -1,1 +1,0 @@
-// NablaGraph: tracing Swift code into a static graph (see compile(_:)).

@@ -1,0 +1,142 @@
+import Nabla
+
+/// A straight-line program of elementwise primitives, run by one fused node.
+///
+/// Registers `0..<inputCount` are the node's inputs; instruction `k` writes register
+/// `inputCount + k`; `outputs` names the registers the node returns.
+public struct FusedElementwiseProgram: Hashable, Sendable {
+    /// One elementwise operation on registers.
+    public enum Instruction: Hashable, Sendable {
+        case unary(UnaryOp, Int)
+        case binary(BinaryOp, Int, Int)
+    }
+
+    /// How many operands the node takes.
+    public var inputCount: Int
+    /// The operations, in order.
+    public var instructions: [Instruction]
+    /// The registers returned.
+    public var outputs: [Int]
+
+    /// "mul·add·relu".
+    public var summary: String {
+        instructions.map { instruction -> String in
+            switch instruction {
+            case let .unary(op, _): return "\(op)"
+            case let .binary(op, _, _): return "\(op)"
+            }
+        }.joined(separator: "·")
+    }
+
+    /// Runs the program on `operands`, one primitive after another (each a full pass over the data).
+    public func run(_ operands: [Tensor]) -> [Tensor] {
+        var registers = operands
+        for instruction in instructions {
+            switch instruction {
+            case let .unary(op, a): registers.append(Primitive.unary(op).forward([registers[a]])[0])
+            case let .binary(op, a, b): registers.append(Primitive.binary(op).forward([registers[a], registers[b]])[0])
+            }
+        }
+        return outputs.map { registers[$0] }
+    }
+}
+
+/// Fuses runs of consecutive float32 elementwise nodes of one shape into a single node that makes
+/// one pass over the data (`FusedElementwiseProgram`). Operands must have the run's shape or be
+/// single elements (broadcast scalars); values used after the run become the fused node's outputs.
+public struct ElementwiseFusion: GraphPass {
+    public var name: String { "elementwise-fusion" }
+
+    /// The fewest nodes worth fusing.
+    public var minimumRunLength: Int
+
+    /// Creates the pass.
+    public init(minimumRunLength: Int = 2) { self.minimumRunLength = minimumRunLength }
+
+    public func run(_ graph: Graph) -> Graph {
+        // Who uses each value: node indices, and whether it is a graph output.
+        var users = Array(repeating: [Int](), count: graph.types.count)
+        for (index, node) in graph.nodes.enumerated() { for input in node.inputs { users[input].append(index) } }
+        let graphOutputs = Set(graph.outputs)
+
+        var result = graph
+        result.nodes = []
+        var run: [Int] = []
+        var runShape: [Int]?
+
+        func flush() {
+            defer { run = []; runShape = nil }
+            guard run.count >= minimumRunLength else {
+                result.nodes += run.map { graph.nodes[$0] }
+                return
+            }
+            let members = Set(run)
+            var registers: [ValueID: Int] = [:]
+            var inputs: [ValueID] = []
+            var instructions: [FusedElementwiseProgram.Instruction] = []
+            func register(_ id: ValueID) -> Int {
+                if let r = registers[id] { return r }
+                inputs.append(id)
+                registers[id] = -inputs.count          // inputs are renumbered below
+                return registers[id]!
+            }
+            // First pass: find the external inputs in order of first use.
+            for index in run { for input in graph.nodes[index].inputs where !producedIn(members, input, graph) { _ = register(input) } }
+            registers = Dictionary(uniqueKeysWithValues: inputs.enumerated().map { ($0.element, $0.offset) })
+            var outputs: [ValueID] = []
+            for index in run {
+                let node = graph.nodes[index]
+                guard case let .primitive(primitive) = node.operation else { continue }
+                switch primitive {
+                case let .unary(op): instructions.append(.unary(op, registers[node.inputs[0]]!))
+                case let .binary(op): instructions.append(.binary(op, registers[node.inputs[0]]!, registers[node.inputs[1]]!))
+                default: break
+                }
+                let id = node.outputs[0]
+                registers[id] = inputs.count + instructions.count - 1
+                if graphOutputs.contains(id) || users[id].contains(where: { !members.contains($0) }) { outputs.append(id) }
+            }
+            let program = FusedElementwiseProgram(inputCount: inputs.count, instructions: instructions, outputs: outputs.map { registers[$0]! })
+            result.nodes.append(GraphNode(.fusedElementwise(program), inputs: inputs, outputs: outputs))
+        }
+
+        for (index, node) in graph.nodes.enumerated() {
+            if case .constant = node.operation {
+                // Constants depend on nothing: emitting them ahead of the pending run keeps the run whole.
+                result.nodes.append(node)
+                continue
+            }
+            guard let shape = fusibleShape(node, graph: graph) else {
+                flush()
+                result.nodes.append(node)
+                continue
+            }
+            if let runShape, runShape != shape { flush() }
+            runShape = shape
+            run.append(index)
+        }
+        flush()
+        return result
+    }
+
+    private func producedIn(_ members: Set<Int>, _ value: ValueID, _ graph: Graph) -> Bool {
+        members.contains { graph.nodes[$0].outputs.contains(value) }
+    }
+
+    /// The node's result shape when it can join a fused run.
+    private func fusibleShape(_ node: GraphNode, graph: Graph) -> [Int]? {
+        guard case let .primitive(primitive) = node.operation, node.outputs.count == 1 else { return nil }
+        switch primitive {
+        case let .unary(op) where ![.isnan, .isfinite, .logicalNot, .sign].contains(op): break
+        case let .binary(op) where ![.eq, .ne, .lt, .le, .gt, .ge, .logicalAnd, .logicalOr].contains(op): break
+        default: return nil
+        }
+        let output = graph.types[node.outputs[0]]
+        guard output.dtype == .float32 else { return nil }
+        for input in node.inputs {
+            let type = graph.types[input]
+            guard type.dtype == .float32, type.shape == output.shape || type.shape.reduce(1, *) == 1 else { return nil }
+        }
+        return output.shape
+    }
+}

@@ -1,0 +1,130 @@
+import XCTest
+import Nabla
+import NablaNN
+import NablaOptim
+@testable import NablaGraph
+
+/// Messages logged by a compiled function.
+private final class LogLines: @unchecked Sendable {
+    var lines: [String] = []
+}
+
+final class CompileTests: XCTestCase {
+    func testForwardFunctionTracesOnceAndReplays() throws {
+        manualSeed(0)
+        let layer = Linear(8, 4)
+        let f = compile { (x: Tensor) in relu(layer(x)).sum(alongAxes: [1]) }
+        for seed in 0..<3 {
+            let x = Tensor.randn([5, 8], seed: UInt64(seed))
+            assertClose(try f(x), relu(layer(x)).sum(alongAxes: [1]), tolerance: 1e-6)
+        }
+        XCTAssertEqual(f.traceCount, 1)
+        let graph = try XCTUnwrap(f.graph)
+        XCTAssertEqual(graph.operationCounts["matmul"], 1, "\(graph)")
+        XCTAssertEqual(graph.inputs.count, 1)
+    }
+
+    func testANewInputShapeRetracesAndSaysWhy() throws {
+        let log = LogLines()
+        let f = compile { (x: Tensor) in x * 2 }
+        f.log = { log.lines.append($0) }
+        f.retraceWarningThreshold = 2
+        _ = try f(Tensor.ones([2, 3]))
+        _ = try f(Tensor.ones([2, 3]))
+        _ = try f(Tensor.ones([4, 3]))
+        XCTAssertEqual(f.traceCount, 2)
+        XCTAssertEqual(f.retraceReasons, ["input 0 changed from f32[2, 3] to f32[4, 3]"])
+        XCTAssertTrue(log.lines[0].contains("retracing compiled function at NablaGraphTests/CompileTests.swift:"), log.lines[0])
+        _ = try f(Tensor.ones([5, 3]))
+        _ = try f(Tensor.ones([6, 3]))
+        XCTAssertEqual(log.lines.filter { $0.contains("warning") }.count, 1, "the storm warning is logged once: \(log.lines)")
+    }
+
+    func testReadingValuesOrDrawingRandomNumbersWhileTracingThrows() {
+        let reads = compile(name: "scaleByMax") { (x: Tensor) in x / x.max().item() }
+        XCTAssertThrowsError(try reads(Tensor.ones([3]))) { error in
+            guard case let TraceError.valueRead(function, location) = error else { return XCTFail("\(error)") }
+            XCTAssertEqual(function, "scaleByMax")
+            XCTAssertTrue(location.contains("CompileTests.swift"), location)
+            XCTAssertTrue("\(error)".contains("scaleByMax reads tensor values"), "\(error)")
+        }
+        let random = compile(name: "noisy") { (x: Tensor) in x + Tensor.randn([3]) }
+        XCTAssertThrowsError(try random(Tensor.ones([3]))) { error in
+            XCTAssertTrue("\(error)".contains("noisy draws random numbers"), "\(error)")
+        }
+    }
+
+    /// Ten training steps, compiled and eager, from the same initial weights, agree within 1e-6 relative.
+    private func assertCompiledTrainingMatchesEager(makeModel: () -> any Layer, input: [Int], optimizer makeOptimizer: (Module) -> Optimizer,
+                                                    steps: Int = 10, file: StaticString = #filePath, line: UInt = #line) throws {
+        manualSeed(1)
+        let eagerModel = makeModel()
+        manualSeed(1)
+        let compiledModel = makeModel()
+        let eagerOptimizer = makeOptimizer(eagerModel), compiledOptimizer = makeOptimizer(compiledModel)
+        let batches = (0..<steps).map { step in
+            (Tensor.randn([16] + input, seed: UInt64(100 + step)), Tensor.randint(0, 10, [16], generator: Generator(seed: UInt64(200 + step))))
+        }
+        let trainStep = compile(state: [compiledModel, compiledOptimizer]) { (x: Tensor, y: Tensor) in
+            compiledOptimizer.zeroGrad()
+            let loss = crossEntropy(compiledModel(x), y)
+            loss.backward()
+            compiledOptimizer.step()
+            return loss
+        }
+        for (x, y) in batches {
+            eagerOptimizer.zeroGrad()
+            let eagerLoss = crossEntropy(eagerModel(x), y)
+            eagerLoss.backward()
+            eagerOptimizer.step()
+            let compiledLoss = try trainStep(x, y)
+            assertClose(compiledLoss, eagerLoss, tolerance: 1e-6, "loss", file: file, line: line)
+        }
+        for ((name, a), (_, b)) in zip(eagerModel.stateDict(), compiledModel.stateDict()) {
+            assertClose(b, a, tolerance: 1e-6, name, file: file, line: line)
+        }
+        XCTAssertLessThanOrEqual(trainStep.traceCount, compiledOptimizer is SGD ? 2 : steps, file: file, line: line)
+    }
+
+    private static func mlp() -> any Layer { Sequential(Flatten(), Linear(784, 64), ReLU(), Linear(64, 10)) }
+    private static func cnn() -> any Layer {
+        Sequential(Conv2d(1, 8, kernelSize: 3), ReLU(), MaxPool2d(kernelSize: 2), Flatten(), Linear(8 * 13 * 13, 10))
+    }
+
+    func testCompiledMLPTrainingStepMatchesEagerWithSGD() throws {
+        try assertCompiledTrainingMatchesEager(makeModel: Self.mlp, input: [1, 28, 28]) { SGD($0, learningRate: 0.1, momentum: 0.9) }
+    }
+
+    func testCompiledCNNTrainingStepMatchesEagerWithSGD() throws {
+        try assertCompiledTrainingMatchesEager(makeModel: Self.cnn, input: [1, 28, 28]) { SGD($0, learningRate: 0.05, momentum: 0.9) }
+    }
+
+    func testCompiledMLPTrainingStepMatchesEagerWithAdam() throws {
+        try assertCompiledTrainingMatchesEager(makeModel: Self.mlp, input: [1, 28, 28]) { Adam($0, learningRate: 1e-3) }
+    }
+
+    func testCompiledCNNTrainingStepMatchesEagerWithAdam() throws {
+        try assertCompiledTrainingMatchesEager(makeModel: Self.cnn, input: [1, 28, 28]) { Adam($0, learningRate: 1e-3) }
+    }
+
+    func testSGDTrainingStepReplaysAfterTheFirstSteps() throws {
+        manualSeed(2)
+        let model = Sequential(Linear(4, 3))
+        let optimizer = SGD(model, learningRate: 0.1, momentum: 0.9)
+        let step = compile(state: [model, optimizer]) { (x: Tensor, y: Tensor) in
+            optimizer.zeroGrad()
+            let loss = mseLoss(model(x), y)
+            loss.backward()
+            optimizer.step()
+            return loss
+        }
+        for i in 0..<6 { _ = try step(Tensor.randn([8, 4], seed: UInt64(i)), Tensor.randn([8, 3], seed: UInt64(50 + i))) }
+        // Step 1 has no momentum buffers yet; from step 2 on the state has the same layout: one more trace.
+        XCTAssertEqual(step.traceCount, 2, "\(step.retraceReasons)")
+        XCTAssertTrue(step.retraceReasons[0].contains("gained or lost tensors"), "\(step.retraceReasons)")
+        optimizer.setLearningRate(0.01, forGroup: 0)
+        _ = try step(Tensor.randn([8, 4], seed: 9), Tensor.randn([8, 3], seed: 10))
+        XCTAssertEqual(step.traceCount, 3)
+        XCTAssertTrue(step.retraceReasons[1].contains("lr=0.01"), "a new learning rate is a new graph: \(step.retraceReasons)")
+    }
+}
