@@ -4,7 +4,7 @@
 #   make test   installs missing Debian packages (and the Python tools interop tests use), runs every test
 SWIFT ?= swift
 
-.PHONY: demo test build release deps bench fixtures clean spirals
+.PHONY: demo test build release deps bench fixtures clean spirals onnx-conformance
 
 deps:
 	@bash scripts/install-deps.sh
@@ -43,6 +43,10 @@ fixtures:
 	python3 scripts/generate_loss_fixtures.py
 	python3 scripts/generate_optim_fixtures.py
 	python3 scripts/generate_parity_fixtures.py
+
+# ONNX's backend node tests (Debian libonnx-testdata and the onnx wheel's newer set) through NablaONNX (docs/ONNX.md).
+onnx-conformance:
+	@SWIFT="$(SWIFT)" bash scripts/onnx-conformance.sh
 
 clean:
 	rm -rf .build

@@ -53,6 +53,7 @@ let package = Package(
         .target(
             name: "NablaONNX",
             dependencies: ["Nabla", "NablaNN", "NablaGraph", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            exclude: ["Proto"],
             swiftSettings: kernelFlags
         ),
         // Keras-style training: compile/fit/evaluate/predict, metrics, callbacks, progress bar, resuming.

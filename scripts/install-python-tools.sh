@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# Installs the Python tools that Nabla's interop tests use (safetensors, numpy, tensorboard), when missing.
+# Installs the Python tools that Nabla's interop tests use (safetensors, numpy, tensorboard, onnx, onnxruntime), when missing.
 # Idempotent: does nothing (and needs no network) when they are already importable.
 # Never fails the build: without python3, pip or PyPI it prints a "SKIP: …" line and exits 0,
 # and the tests that need these tools skip themselves with a clear message.
 set -u
 
 python="${PYTHON:-python3}"
-packages=(safetensors numpy tensorboard)
+packages=(safetensors numpy tensorboard onnx onnxruntime)
 
 if ! command -v "$python" >/dev/null 2>&1; then
     echo "SKIP: $python not found; the Python interop tests (safetensors) will be skipped"

@@ -1,1 +1,0 @@
-// NablaONNX: ONNX import and export.
