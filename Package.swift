@@ -46,7 +46,7 @@ let package = Package(
         // Datasets, loaders, readers (IDX, CSV, NumPy, safetensors, PNG folders) and transforms.
         .target(name: "NablaData", dependencies: ["Nabla", "NablaCheckpoint", "CZlib", "CPNG"], swiftSettings: kernelFlags),
         // TensorBoard event files: scalars, histograms, images, text, hyperparameters.
-        .target(name: "NablaBoard", dependencies: ["Nabla", "CPNG"], swiftSettings: kernelFlags),
+        .target(name: "NablaBoard", dependencies: ["Nabla", "NablaGraph", "CPNG"], swiftSettings: kernelFlags),
         // Graph mode: tracing into a typed SSA IR, passes, executor, `compile`.
         .target(name: "NablaGraph", dependencies: ["Nabla", "NablaNN", "NablaOptim"], swiftSettings: kernelFlags),
         // ONNX import (an interpreter over Nabla ops) and export (from NablaGraph graphs).
@@ -90,7 +90,7 @@ let package = Package(
         .testTarget(name: "NablaCLITests", dependencies: ["nabla", "Nabla", "NablaData", "NablaCheckpoint", "NablaTestSupport"]),
         .testTarget(name: "NablaGraphTests", dependencies: ["Nabla", "NablaNN", "NablaOptim", "NablaGraph", "NablaTestSupport"]),
         .testTarget(name: "NablaONNXTests", dependencies: ["Nabla", "NablaNN", "NablaGraph", "NablaONNX", "NablaTestSupport"]),
-        .testTarget(name: "NablaBoardTests", dependencies: ["Nabla", "NablaBoard", "CPNG", "NablaTestSupport"]),
+        .testTarget(name: "NablaBoardTests", dependencies: ["Nabla", "NablaNN", "NablaGraph", "NablaBoard", "CPNG", "NablaTestSupport"]),
         .testTarget(name: "NablaTrainTests", dependencies: ["Nabla", "NablaNN", "NablaOptim", "NablaCheckpoint", "NablaData", "NablaBoard", "NablaTrain", "NablaTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
