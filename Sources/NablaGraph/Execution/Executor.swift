@@ -40,7 +40,7 @@ public struct Executor: Sendable {
                 switch node.operation {
                 case let .constant(constant): results = [constant.tensor]
                 case let .primitive(primitive): results = primitive.forward(operands)
-                case let .fusedElementwise(program): results = program.run(operands)
+                case let .fusedElementwise(program): results = program.run(operands, shape: graph.types[node.outputs[0]].shape)
                 }
                 for (id, tensor) in zip(node.outputs, results) { environment[id] = tensor }
                 for id in releases[index] { environment[id] = nil }

@@ -28,8 +28,25 @@ public struct FusedElementwiseProgram: Hashable, Sendable {
         }.joined(separator: "·")
     }
 
-    /// Runs the program on `operands`, one primitive after another (each a full pass over the data).
-    public func run(_ operands: [Tensor]) -> [Tensor] {
+    /// The program as the core's fused-kernel steps.
+    public var steps: [ElementwiseStep] {
+        instructions.map { instruction in
+            switch instruction {
+            case let .unary(op, a): return .unary(op, a)
+            case let .binary(op, a, b): return .binary(op, a, b)
+            }
+        }
+    }
+
+    /// Runs the program on `operands` (of `shape`, or single elements): in one pass through the
+    /// core's fused kernel when it serves them, else one primitive after another.
+    public func run(_ operands: [Tensor], shape: [Int]) -> [Tensor] {
+        if let fused = fusedElementwise(steps, inputs: operands, outputs: outputs, shape: shape) { return fused }
+        return runStepByStep(operands)
+    }
+
+    /// Runs the program one primitive after another (each a full pass over the data).
+    public func runStepByStep(_ operands: [Tensor]) -> [Tensor] {
         var registers = operands
         for instruction in instructions {
             switch instruction {

@@ -53,7 +53,7 @@ extension CPUBackend {
     }
 
     /// The SIMD float32 kernel for `op`, where one exists.
-    private func vectorizedFloatUnary(_ op: UnaryOp) -> ((UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int) -> Void)? {
+    func vectorizedFloatUnary(_ op: UnaryOp) -> ((UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int) -> Void)? {
         switch op {
         case .exp: return { VectorMath.exp($0, $1, count: $2) }
         case .log: return { VectorMath.log($0, $1, count: $2) }
