@@ -120,23 +120,38 @@ func adamUpdate(parameter: Tensor, gradient: Tensor, state: OptimizerState, opti
         }
     }
     var state = state
+    // Under a graph tracer the step count must be a tensor, so that replays see it advance
+    // (PyTorch's "capturable" Adam); eager steps keep it as a Swift number.
+    let capturing = Tracing.observer != nil
+    let previousStep = capturing ? (state[OptimizerState.stepTensorKey] ?? Tensor(Double(state.step))) : nil
     state.step += 1
     let m = (state["exp_avg"] ?? Tensor.zeros(like: param)).lerp(to: g, weight: 1 - o.beta1)
     let v = ((state["exp_avg_sq"] ?? Tensor.zeros(like: param)) * o.beta2).addingProduct(g, g, scaledBy: 1 - o.beta2)
     state["exp_avg"] = m
     state["exp_avg_sq"] = v
 
-    let t = Double(state.step)
-    let biasCorrection1 = 1 - pow(o.beta1, t)
-    let biasCorrection2 = 1 - pow(o.beta2, t)
-    let stepSize = o.learningRate / biasCorrection1
-    let biasCorrection2Sqrt = biasCorrection2.squareRoot()
-
     var second = v
     if o.amsgrad {
         second = maximum(state["max_exp_avg_sq"] ?? Tensor.zeros(like: param), v)
         state["max_exp_avg_sq"] = second
     }
+    if let previousStep {
+        // The same arithmetic with the step as a float64 tensor; scalars round to the parameter's dtype
+        // exactly where the eager path's Double scalars do.
+        let t = previousStep + 1
+        state[OptimizerState.stepTensorKey] = t
+        let biasCorrection1 = 1 - Tensor(o.beta1).pow(t)
+        let biasCorrection2Sqrt = (1 - Tensor(o.beta2).pow(t)).sqrt()
+        let negativeStepSize = (-(Tensor(o.learningRate) / biasCorrection1)).cast(to: param.dtype)
+        let denominator = second.sqrt() / biasCorrection2Sqrt.cast(to: param.dtype) + o.eps
+        return (param + (m * negativeStepSize) / denominator, state)
+    }
+    state[OptimizerState.stepTensorKey] = nil
+    let t = Double(state.step)
+    let biasCorrection1 = 1 - pow(o.beta1, t)
+    let biasCorrection2 = 1 - pow(o.beta2, t)
+    let stepSize = o.learningRate / biasCorrection1
+    let biasCorrection2Sqrt = biasCorrection2.squareRoot()
     let denominator = second.sqrt() / biasCorrection2Sqrt + o.eps
     return (param.addingQuotient(m, denominator, scaledBy: -stepSize), state)
 }
@@ -160,5 +175,6 @@ private func fusedAdam(parameter: Tensor, gradient: Tensor, state: OptimizerStat
                                      expAvgSq: state["exp_avg_sq"] ?? Tensor.zeros(like: parameter), scalars) else { return nil }
     state["exp_avg"] = result.expAvg
     state["exp_avg_sq"] = result.expAvgSq
+    state[OptimizerState.stepTensorKey] = nil
     return (result.parameter, state)
 }

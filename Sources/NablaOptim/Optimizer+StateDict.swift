@@ -47,7 +47,7 @@ extension Optimizer {
             for (name, parameter) in zip(group.names ?? [], group.parameters) {
                 guard let state = states[ObjectIdentifier(parameter)] else { continue }
                 metadata["state.\(name).step"] = String(state.step)
-                for (key, tensor) in state.tensors { tensors["state.\(name).\(key)"] = tensor }
+                for (key, tensor) in state.tensors where key != OptimizerState.stepTensorKey { tensors["state.\(name).\(key)"] = tensor }
             }
         }
         if let scheduler {

@@ -23,6 +23,10 @@ public struct OptimizerState: Sendable {
         set { tensors[key] = newValue }
     }
 
+    /// The key of the step count kept as a float64 tensor while a graph tracer records the update
+    /// (so that a compiled step's replays advance it). Transient: not saved by `stateDict()`.
+    public static let stepTensorKey = "step_tensor"
+
     /// True before the first update.
     public var isEmpty: Bool { step == 0 && tensors.isEmpty }
 }

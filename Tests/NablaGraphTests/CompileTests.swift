@@ -83,7 +83,8 @@ final class CompileTests: XCTestCase {
         for ((name, a), (_, b)) in zip(eagerModel.stateDict(), compiledModel.stateDict()) {
             assertClose(b, a, tolerance: 1e-6, name, file: file, line: line)
         }
-        XCTAssertLessThanOrEqual(trainStep.traceCount, compiledOptimizer is SGD ? 2 : steps, file: file, line: line)
+        // Step 1 has no optimizer state yet; from step 2 on the layout is fixed and the graph replays.
+        XCTAssertEqual(trainStep.traceCount, 2, "\(trainStep.retraceReasons)", file: file, line: line)
     }
 
     private static func mlp() -> any Layer { Sequential(Flatten(), Linear(784, 64), ReLU(), Linear(64, 10)) }

@@ -82,7 +82,8 @@ extension Optimizer: TraceableState {
         }
     }
 
-    /// Whether the update reads the step count as a Swift number (Adam's bias corrections): then each
-    /// step is a different graph, so the count is part of the signature. SGD's is not.
-    var usesStepCount: Bool { !(self is SGD) }
+    /// Whether the update reads the step count as a Swift number: then each step is a different
+    /// graph, so the count is part of the signature. SGD never reads it; Adam and AdamW keep it as a
+    /// tensor while traced (`OptimizerState.stepTensorKey`); the others still read the number.
+    var usesStepCount: Bool { !(self is SGD || self is Adam || self is AdamW) }
 }
