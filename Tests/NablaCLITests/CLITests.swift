@@ -20,13 +20,13 @@ final class CLITests: XCTestCase {
     }
 
     func testEveryCommandHasHelp() throws {
-        for command in ["train", "eval", "predict", "info", "bench", "demo"] {
+        for command in ["train", "eval", "predict", "export", "info", "bench", "demo"] {
             let result = try NablaCLI.run([command, "--help"])
             XCTAssertEqual(result.status, 0, command)
             XCTAssertTrue(result.stdout.contains("USAGE: nabla \(command)"), "\(command): \(result.stdout)")
         }
         let top = try NablaCLI.run(["--help"])
-        for command in ["train", "eval", "predict", "info", "bench"] { XCTAssertTrue(top.stdout.contains(command)) }
+        for command in ["train", "eval", "predict", "export", "info", "bench"] { XCTAssertTrue(top.stdout.contains(command)) }
     }
 
     func testBadFlagsAndUnreadableFilesGiveOneLineErrors() throws {

@@ -117,20 +117,27 @@ public struct ElementwiseFusion: GraphPass {
             result.nodes.append(GraphNode(.fusedElementwise(program), inputs: inputs, outputs: outputs))
         }
 
+        var runOutputs = Set<ValueID>()
         for (index, node) in graph.nodes.enumerated() {
-            if case .constant = node.operation {
-                // Constants depend on nothing: emitting them ahead of the pending run keeps the run whole.
-                result.nodes.append(node)
-                continue
-            }
             guard let shape = fusibleShape(node, graph: graph) else {
+                if !node.inputs.contains(where: runOutputs.contains) {
+                    // Independent of the pending run (a constant, a scalar bias correction, …): emitting it
+                    // ahead of the run keeps the run whole; its operands are all defined before the run.
+                    result.nodes.append(node)
+                    continue
+                }
                 flush()
+                runOutputs.removeAll()
                 result.nodes.append(node)
                 continue
             }
-            if let runShape, runShape != shape { flush() }
+            if let runShape, runShape != shape {
+                flush()
+                runOutputs.removeAll()
+            }
             runShape = shape
             run.append(index)
+            runOutputs.formUnion(node.outputs)
         }
         flush()
         return result

@@ -1,14 +1,16 @@
 import Foundation
 import Nabla
 import NablaBoard
+import NablaNN
 
 /// Writes training curves to TensorBoard event files (Keras' `TensorBoard` callback): `logDir/train`
 /// and `logDir/validation` runs with `epoch_loss`, `epoch_<metric>` and `epoch_learning_rate` per
 /// epoch, `batch_<key>` every `updateFrequency` batches when set, weight histograms every
-/// `histogramFrequency` epochs, and the hyperparameters when given.
+/// `histogramFrequency` epochs, the hyperparameters when given, and with `graphs: true` the model's
+/// graph (traced once on the first training batch) in the train run.
 ///
 /// ```swift
-/// try model.fit(train, epochs: 5, validationData: test, callbacks: [TensorBoard(logDir: "runs/cnn")])
+/// try model.fit(train, epochs: 5, validationData: test, callbacks: [TensorBoard(logDir: "runs/cnn", graphs: true)])
 /// // then: tensorboard --logdir runs
 /// ```
 public final class TensorBoard: Callback {
@@ -20,22 +22,58 @@ public final class TensorBoard: Callback {
     public let histogramFrequency: Int
     /// Hyperparameters recorded once for the HParams dashboard, with the final epoch's values as metrics.
     public let hyperparameters: [String: HyperparameterValue]
+    /// Write the model's graph once, traced on the first training batch, for the graphs dashboard.
+    public let graphs: Bool
     private var trainWriter: SummaryWriter?
     private var validationWriter: SummaryWriter?
+    /// The training step that was in place before the graph-tracing wrapper (restored after the first batch).
+    private var wrappedStep: Trainer.TrainStep?
+    private var graphPending = false
 
     /// Logs under `logDir` (created if needed).
+    ///
+    /// - Parameter graphs: Trace `model(x)` on the first training batch (in eval mode, without gradients)
+    ///   and write the graph to the train run. A model that cannot be traced (it reads tensor values)
+    ///   gets a warning on stderr; training goes on.
     public init(logDir: String, updateFrequency: Int? = nil, histogramFrequency: Int = 0,
-                hyperparameters: [String: HyperparameterValue] = [:]) {
+                hyperparameters: [String: HyperparameterValue] = [:], graphs: Bool = false) {
         self.logDir = logDir
         self.updateFrequency = updateFrequency
         self.histogramFrequency = histogramFrequency
         self.hyperparameters = hyperparameters
+        self.graphs = graphs
     }
 
     public func onTrainBegin(_ trainer: Trainer) throws {
         let root = URL(fileURLWithPath: logDir)
         trainWriter = try SummaryWriter(logDir: root.appendingPathComponent("train"))
         validationWriter = try SummaryWriter(logDir: root.appendingPathComponent("validation"))
+        if graphs {
+            // Callbacks do not see batches, so the first batch is caught by wrapping the training step
+            // once; the wrapper puts the original step back before running it.
+            let original = trainer.trainStep
+            wrappedStep = original
+            graphPending = true
+            trainer.trainStep = { [weak self] trainer, inputs, targets in
+                trainer.trainStep = original
+                self?.graphPending = false
+                self?.writeGraph(of: trainer.model, on: inputs)
+                return try original?(trainer, inputs, targets) ?? trainer.defaultTrainStep(inputs: inputs, targets: targets)
+            }
+        }
+    }
+
+    /// Traces `model(inputs)` in eval mode without gradients and writes it to the train run.
+    private func writeGraph(of model: any Layer, on inputs: Tensor) {
+        guard let trainWriter else { return }
+        let wasTraining = model.isTraining
+        model.eval()
+        defer { model.train(wasTraining) }
+        do {
+            try trainWriter.addGraph(tracing: [inputs], name: String(describing: type(of: model))) { [model($0[0])] }
+        } catch {
+            FileHandle.standardError.write(Data("TensorBoard: the model's graph was not written: \(error)\n".utf8))
+        }
     }
 
     public func onTrainBatchEnd(_ batch: Int, logs: Logs, trainer: Trainer) throws {
@@ -64,6 +102,12 @@ public final class TensorBoard: Callback {
     }
 
     public func onTrainEnd(_ trainer: Trainer, logs: Logs) throws {
+        if graphPending {
+            // No batch was trained: take the wrapper out again.
+            trainer.trainStep = wrappedStep
+            graphPending = false
+        }
+        wrappedStep = nil
         if !hyperparameters.isEmpty {
             try trainWriter?.addHyperparameters(hyperparameters, metrics: logs.filter { $0.key != "lr" }, step: trainer.epoch)
         }

@@ -26,6 +26,9 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Epochs for the training workloads (mlp: 5, cnn: 2 by default, as in ../shared/bench).")
     var epochs: Int?
 
+    @Flag(help: "Training workloads: compile the training step into a graph (NABLA_PROFILE=1 prints time per node kind).")
+    var compiled = false
+
     func validate() throws {
         guard samples >= 1 else { throw ValidationError("--samples must be at least 1") }
     }
@@ -36,8 +39,8 @@ struct BenchCommand: ParsableCommand {
         case .matmul: MatmulBench.run(samples: samples, reporter: reporter)
         case .elementwise: ElementwiseBench.run(samples: samples, reporter: reporter)
         case .overhead: OverheadBench.run(samples: samples, reporter: reporter)
-        case .mlp: try TrainingBench.run(.mlp, epochs: epochs ?? 5, reporter: reporter)
-        case .cnn: try TrainingBench.run(.cnn, epochs: epochs ?? 2, reporter: reporter)
+        case .mlp: try TrainingBench.run(.mlp, epochs: epochs ?? 5, compiled: compiled, reporter: reporter)
+        case .cnn: try TrainingBench.run(.cnn, epochs: epochs ?? 2, compiled: compiled, reporter: reporter)
         }
     }
 }

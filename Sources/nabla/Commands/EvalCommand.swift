@@ -12,15 +12,14 @@ struct EvalCommand: ParsableCommand {
         discussion: "Example: nabla eval runs/demo/cnn.safetensors"
     )
 
-    @Argument(help: "A model saved by `nabla train --output` (or any checkpoint of the same model with --model).") var checkpoint: String
-    @Option(help: "The model kind when the checkpoint does not record it: mlp or cnn.") var model: String?
+    @Argument(help: "A model saved by `nabla train --output` (or any checkpoint of the same model with --kind).") var checkpoint: String
+    @Option(help: "The model kind when the checkpoint does not record it: mlp or cnn.") var kind: String?
     @Option(help: "Directory with the Fashion-MNIST IDX files.") var dataDir: String = FashionMNIST.defaultDirectory
     @Option(help: "Examples per batch.") var batchSize: Int = 1000
 
     func run() throws {
         guard batchSize > 0 else { throw CLIError("batch size must be positive (got \(batchSize))") }
-        let kind = try FashionModels.Kind.parse(model)
-        let (net, resolved) = try FashionModels.load(from: checkpoint, kind: kind)
+        let (net, resolved) = try loadFashionModel(from: checkpoint, kind: try FashionModels.Kind.parse(kind, from: "--kind"))
         let test = try FashionMNIST(.test, directory: dataDir, requiringFullSplit: false)
         let classes = FashionMNIST.classNames.count
         net.compile(optimizer: OptimizerChoice.sgd.make(for: net, learningRate: 1e-3), loss: .crossEntropy,
