@@ -61,7 +61,7 @@ public final class CompiledFunction: @unchecked Sendable {
     public private(set) var retraceReasons: [String] = []
 
     private let body: ([Tensor]) throws -> [Tensor]
-    private let state: [any TraceableState]
+    private let state: [any StateHandle]
     private var cache: [Signature: Entry] = [:]
     private var lastSignature: Signature?
     private var warnedAboutStorm = false
@@ -71,7 +71,7 @@ public final class CompiledFunction: @unchecked Sendable {
         var inputs: [ValueType]
         var state: [[ValueType]]
         var layouts: [[[String]]]
-        var settings: [String]
+        var settings: [AnyHashable]
     }
 
     private struct Entry {
@@ -86,7 +86,7 @@ public final class CompiledFunction: @unchecked Sendable {
     public init(name: String, state: [any TraceableState] = [], profiling: Bool = Profile.requestedByEnvironment,
                 _ body: @escaping ([Tensor]) throws -> [Tensor]) {
         self.name = name
-        self.state = state
+        self.state = state.map { $0.makeStateHandle() }
         self.body = body
         self.profile = profiling ? Profile() : nil
     }
@@ -121,18 +121,18 @@ public final class CompiledFunction: @unchecked Sendable {
 
     private func makeSignature(_ inputs: [Tensor]) -> Signature {
         Signature(inputs: inputs.map(ValueType.init(of:)),
-                  state: state.map { $0.stateTensors().map(ValueType.init(of:)) },
-                  layouts: state.map { $0.stateLayout() },
-                  settings: state.map { $0.stateSignature() })
+                  state: state.map { $0.tensors().map(ValueType.init(of:)) },
+                  layouts: state.map { $0.layout() },
+                  settings: state.map { $0.settings() })
     }
 
     private func replay(_ entry: Entry, _ inputs: [Tensor]) -> [Tensor] {
-        let stateBefore = state.flatMap { $0.stateTensors() }
+        let stateBefore = state.flatMap { $0.tensors() }
         let results = entry.executor.run(inputs.map { $0.detached() } + stateBefore.map { $0.detached() }, profile: profile)
         var index = entry.outputCount
         for (slot, holder) in state.enumerated() {
             let count = entry.stateCountsAfter[slot]
-            holder.setStateTensors(Array(results[index..<(index + count)]), layout: entry.layoutsAfter[slot])
+            holder.write(Array(results[index..<(index + count)]), layout: entry.layoutsAfter[slot])
             index += count
         }
         return Array(results[0..<entry.outputCount])
@@ -152,17 +152,17 @@ public final class CompiledFunction: @unchecked Sendable {
         }
         let tracer = Tracer()
         for input in inputs { tracer.addInput(input) }
-        for holder in state { for tensor in holder.stateTensors() { tracer.addInput(tensor) } }
+        for holder in state { for tensor in holder.tensors() { tracer.addInput(tensor) } }
         let outputs = try Tracing.withObserver(tracer) { try body(inputs) }
         if let violation = tracer.violations.first {
             if let location = violation.location { throw TraceError.valueRead(function: name, location: location) }
             throw TraceError.randomness(function: name, what: violation.what)
         }
-        let stateAfter = state.map { $0.stateTensors() }
+        let stateAfter = state.map { $0.tensors() }
         tracer.setOutputs(outputs + stateAfter.flatMap { $0 })
         let graph = pipeline.run(tracer.graph)
         cache[signature] = Entry(graph: graph, executor: Executor(graph), outputCount: outputs.count,
-                                 layoutsAfter: state.map { $0.stateLayout() }, stateCountsAfter: stateAfter.map(\.count))
+                                 layoutsAfter: state.map { $0.layout() }, stateCountsAfter: stateAfter.map(\.count))
         lastSignature = signature
         return outputs
     }
@@ -174,7 +174,7 @@ public final class CompiledFunction: @unchecked Sendable {
             return "input \(index) changed from \(a) to \(b)"
         }
         for (slot, (a, b)) in zip(old.settings, new.settings).enumerated() where a != b {
-            return "state \(slot) settings changed from \(a) to \(b)"
+            return "state \(slot) settings changed from \(a.base) to \(b.base)"
         }
         for (slot, (a, b)) in zip(old.layouts, new.layouts).enumerated() where a != b {
             return "state \(slot) gained or lost tensors (gradients or optimizer buffers)"

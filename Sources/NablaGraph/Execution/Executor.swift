@@ -12,17 +12,32 @@ public struct Executor: Sendable {
     private let releases: [[ValueID]]
     /// Values to keep to the end (the outputs).
     private let outputs: Set<ValueID>
+    /// The environment every run starts from: the constants already in place.
+    private let template: [Tensor?]
+    /// The nodes that compute (constants are in `template`).
+    private let steps: [(index: Int, node: GraphNode)]
 
     /// Prepares `graph` for running.
     public init(_ graph: Graph) {
         self.graph = graph
         outputs = Set(graph.outputs)
+        var template = [Tensor?](repeating: nil, count: graph.types.count)
+        var steps: [(index: Int, node: GraphNode)] = []
+        for (index, node) in graph.nodes.enumerated() {
+            if case let .constant(constant) = node.operation {
+                template[node.outputs[0]] = constant.tensor
+            } else {
+                steps.append((index, node))
+            }
+        }
+        self.template = template
+        self.steps = steps
         var lastUse: [ValueID: Int] = [:]
         for (index, node) in graph.nodes.enumerated() {
             for input in node.inputs { lastUse[input] = index }
         }
         var releases = Array(repeating: [ValueID](), count: graph.nodes.count)
-        for (value, index) in lastUse where !graph.outputs.contains(value) { releases[index].append(value) }
+        for (value, index) in lastUse where !graph.outputs.contains(value) && template[value] == nil { releases[index].append(value) }
         self.releases = releases
     }
 
@@ -30,10 +45,10 @@ public struct Executor: Sendable {
     /// - Parameter profile: when given, receives the time spent in each node kind.
     public func run(_ inputs: [Tensor], profile: Profile? = nil) -> [Tensor] {
         precondition(inputs.count == graph.inputs.count, "Executor: the graph takes \(graph.inputs.count) inputs, got \(inputs.count)")
-        var environment = [Tensor?](repeating: nil, count: graph.types.count)
+        var environment = template
         for (id, tensor) in zip(graph.inputs, inputs) { environment[id] = tensor }
         withNoGrad {
-            for (index, node) in graph.nodes.enumerated() {
+            for (index, node) in steps {
                 let start = profile == nil ? 0 : DispatchTime.now().uptimeNanoseconds
                 let operands = node.inputs.map { environment[$0]! }
                 let results: [Tensor]
