@@ -48,6 +48,9 @@ public final class Trainer {
     public private(set) var globalStep = 0
     /// Examples per batch of the current `fit`.
     public private(set) var batchSize = 0
+    /// The training batch being processed (set before `onTrainBatchBegin`, cleared after the epoch),
+    /// for callbacks that need the data itself (TensorBoard's graph tracing, say).
+    public private(set) var currentBatch: (inputs: Tensor, targets: Tensor)?
     /// The values the last training step returned (its own loss, not the epoch's running mean).
     public private(set) var lastStepLogs: Logs = [:]
     /// The metric instances of the last evaluation (validation or `evaluate`), for results beyond a
@@ -146,6 +149,7 @@ public final class Trainer {
         var batches = data.epoch(epoch, startingAt: batchesDoneInEpoch)
         while !stopTraining, let (x, y) = try batches.nextBatch() {
             let index = batchesDoneInEpoch
+            currentBatch = (x, y)
             try callbacks.each { try $0.onTrainBatchBegin(index, trainer: self) }
             let stepLogs = try trainStep?(self, x, y) ?? defaultTrainStep(inputs: x, targets: y)
             lastStepLogs = stepLogs
@@ -159,6 +163,7 @@ public final class Trainer {
             let logs = runningLogs(means: means, metrics: trainMetrics)
             try callbacks.each { try $0.onTrainBatchEnd(index, logs: logs, trainer: self) }
         }
+        currentBatch = nil
         return runningLogs(means: means, metrics: trainMetrics)
     }
 

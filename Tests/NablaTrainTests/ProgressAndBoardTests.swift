@@ -106,3 +106,24 @@ final class ProgressAndBoardTests: XCTestCase {
         ])
     }
 }
+
+extension ProgressAndBoardTests {
+    /// `TensorBoard(graphs: true)` writes the model's graph once, traced on the first batch, and
+    /// leaves training as it was (mode, step function, results).
+    func testTensorBoardCallbackWritesTheModelGraphOnce() throws {
+        let dir = try temporaryDirectory(self)
+        let model = makeClassifier()
+        model.compile(optimizer: SGD(model, learningRate: 0.1), loss: .crossEntropy)
+        let (x, y) = blobs(count: 40, seed: 1)
+        let history = try model.fit(x: x, y: y, batchSize: 10, epochs: 2, callbacks: [TensorBoard(logDir: dir.path, graphs: true)], verbose: .quiet)
+        XCTAssertEqual(history.epochs.count, 2)
+        XCTAssertTrue(model.isTraining)
+        XCTAssertNil(model.trainer?.trainStep, "the callback does not replace the training step")
+        let runDir = dir.appendingPathComponent("train")
+        let name = try XCTUnwrap(FileManager.default.contentsOfDirectory(atPath: runDir.path).first { $0.contains("tfevents") })
+        let bytes = try Data(contentsOf: runDir.appendingPathComponent(name))
+        // The graph's ops appear once (one GraphDef), the matmul of both Linear layers among them.
+        XCTAssertNotNil(bytes.range(of: Data("matmul".utf8)), "a GraphDef with the model's matmuls")
+        XCTAssertNotNil(bytes.range(of: Data("_output_shapes".utf8)))
+    }
+}

@@ -26,8 +26,6 @@ public final class TensorBoard: Callback {
     public let graphs: Bool
     private var trainWriter: SummaryWriter?
     private var validationWriter: SummaryWriter?
-    /// The training step that was in place before the graph-tracing wrapper (restored after the first batch).
-    private var wrappedStep: Trainer.TrainStep?
     private var graphPending = false
 
     /// Logs under `logDir` (created if needed).
@@ -48,19 +46,13 @@ public final class TensorBoard: Callback {
         let root = URL(fileURLWithPath: logDir)
         trainWriter = try SummaryWriter(logDir: root.appendingPathComponent("train"))
         validationWriter = try SummaryWriter(logDir: root.appendingPathComponent("validation"))
-        if graphs {
-            // Callbacks do not see batches, so the first batch is caught by wrapping the training step
-            // once; the wrapper puts the original step back before running it.
-            let original = trainer.trainStep
-            wrappedStep = original
-            graphPending = true
-            trainer.trainStep = { [weak self] trainer, inputs, targets in
-                trainer.trainStep = original
-                self?.graphPending = false
-                self?.writeGraph(of: trainer.model, on: inputs)
-                return try original?(trainer, inputs, targets) ?? trainer.defaultTrainStep(inputs: inputs, targets: targets)
-            }
-        }
+        graphPending = graphs
+    }
+
+    public func onTrainBatchBegin(_ batch: Int, trainer: Trainer) throws {
+        guard graphPending, let (inputs, _) = trainer.currentBatch else { return }
+        graphPending = false
+        writeGraph(of: trainer.model, on: inputs)
     }
 
     /// Traces `model(inputs)` in eval mode without gradients and writes it to the train run.
@@ -102,12 +94,7 @@ public final class TensorBoard: Callback {
     }
 
     public func onTrainEnd(_ trainer: Trainer, logs: Logs) throws {
-        if graphPending {
-            // No batch was trained: take the wrapper out again.
-            trainer.trainStep = wrappedStep
-            graphPending = false
-        }
-        wrappedStep = nil
+        graphPending = false
         if !hyperparameters.isEmpty {
             try trainWriter?.addHyperparameters(hyperparameters, metrics: logs.filter { $0.key != "lr" }, step: trainer.epoch)
         }
