@@ -82,7 +82,7 @@ let package = Package(
         .testTarget(name: "NablaCheckpointTests", dependencies: ["Nabla", "NablaNN", "NablaOptim", "NablaCheckpoint", "NablaTestSupport"]),
         .testTarget(
             name: "NablaIntegrationTests",
-            dependencies: ["Nabla", "NablaNN", "NablaOptim", "NablaCheckpoint", "NablaData", "NablaTrain"],
+            dependencies: ["Nabla", "NablaNN", "NablaOptim", "NablaCheckpoint", "NablaData", "NablaTrain", "NablaGraph", "NablaONNX"],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "NablaDataTests", dependencies: ["Nabla", "NablaData", "NablaCheckpoint", "CZlib", "NablaTestSupport"]),

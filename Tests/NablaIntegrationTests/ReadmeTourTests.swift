@@ -6,6 +6,8 @@ import NablaOptim
 import NablaData
 import NablaCheckpoint
 import NablaTrain
+import NablaGraph
+import NablaONNX
 
 /// The README's API tour, compiled and run, so the front page cannot drift from the API.
 final class ReadmeTourTests: XCTestCase {
@@ -58,5 +60,25 @@ final class ReadmeTourTests: XCTestCase {
         XCTAssertGreaterThan(history.values("val_accuracy").last!, 0.5)
         XCTAssertNotNil(try model.evaluate(testLoader)["f1_macro"])
         XCTAssertTrue(FileManager.default.fileExists(atPath: dir.appendingPathComponent("epoch-2.safetensors").path))
+    }
+
+    /// The README's graph-mode section.
+    func testGraphModeTourRuns() throws {
+        manualSeed(0)
+        let model = Classifier(), optimizer = Adam(model, learningRate: 1e-3)
+        let images = Tensor.rand([16, 1, 28, 28]), labels = Tensor.randint(0, 10, [16])
+        let trainStep = compile(state: [model, optimizer]) { (x: Tensor, y: Tensor) in
+            optimizer.zeroGrad(); let loss = crossEntropy(model(x), y); loss.backward(); optimizer.step(); return loss
+        }
+        for _ in 0..<3 { _ = try trainStep(images, labels) }
+        XCTAssertEqual(trainStep.traceCount, 2)
+        XCTAssertTrue(trainStep.graph!.description.contains("conv2d"))
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("readme-tour-\(getpid()).onnx")
+        defer { try? FileManager.default.removeItem(at: url) }
+        try exportONNX(model, exampleInput: images[0..<1], to: url)
+        let onnx = try ONNXModel(contentsOf: url), scores = try onnx.run([images[0..<1]])
+        model.eval()
+        let expected = withNoGrad { model(images[0..<1]) }
+        for (a, b) in zip(scores[0].toArray(as: Float.self), expected.toArray(as: Float.self)) { XCTAssertEqual(a, b, accuracy: 1e-5) }
     }
 }
