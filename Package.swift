@@ -19,6 +19,8 @@ let package = Package(
         .library(name: "NablaTrain", targets: ["NablaTrain"]),
         .library(name: "NablaGraph", targets: ["NablaGraph"]),
         .library(name: "NablaONNX", targets: ["NablaONNX"]),
+        .library(name: "NablaText", targets: ["NablaText"]),
+        .library(name: "NablaModels", targets: ["NablaModels"]),
         .executable(name: "nabla", targets: ["nabla"]),
     ],
     dependencies: [
@@ -56,6 +58,10 @@ let package = Package(
             exclude: ["Proto"],
             swiftSettings: kernelFlags
         ),
+        // Tokenizers: WordPiece (BERT) and byte-level BPE (GPT-2).
+        .target(name: "NablaText", dependencies: ["Nabla"], swiftSettings: kernelFlags),
+        // Pretrained models: BERT / all-MiniLM-L6-v2 sentence embeddings.
+        .target(name: "NablaModels", dependencies: ["Nabla", "NablaNN", "NablaCheckpoint", "NablaText"], swiftSettings: kernelFlags),
         // Keras-style training: compile/fit/evaluate/predict, metrics, callbacks, progress bar, resuming.
         .target(
             name: "NablaTrain",
@@ -67,7 +73,7 @@ let package = Package(
         .executableTarget(
             name: "nabla",
             dependencies: [
-                "Nabla", "NablaNN", "NablaOptim", "NablaCheckpoint", "NablaData", "NablaBoard", "NablaTrain", "NablaGraph", "NablaONNX",
+                "Nabla", "NablaNN", "NablaOptim", "NablaCheckpoint", "NablaData", "NablaBoard", "NablaTrain", "NablaGraph", "NablaONNX", "NablaText", "NablaModels",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
             ],
@@ -90,6 +96,8 @@ let package = Package(
         .testTarget(name: "NablaCLITests", dependencies: ["nabla", "Nabla", "NablaData", "NablaCheckpoint", "NablaTestSupport"]),
         .testTarget(name: "NablaGraphTests", dependencies: ["Nabla", "NablaNN", "NablaOptim", "NablaGraph", "NablaTestSupport"]),
         .testTarget(name: "NablaONNXTests", dependencies: ["Nabla", "NablaNN", "NablaGraph", "NablaONNX", "NablaTestSupport"]),
+        .testTarget(name: "NablaTextTests", dependencies: ["Nabla", "NablaText", "NablaTestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "NablaModelsTests", dependencies: ["Nabla", "NablaNN", "NablaCheckpoint", "NablaText", "NablaModels", "NablaTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "NablaBoardTests", dependencies: ["Nabla", "NablaNN", "NablaGraph", "NablaBoard", "CPNG", "NablaTestSupport"]),
         .testTarget(name: "NablaTrainTests", dependencies: ["Nabla", "NablaNN", "NablaOptim", "NablaCheckpoint", "NablaData", "NablaBoard", "NablaTrain", "NablaTestSupport"]),
     ],

@@ -6,17 +6,6 @@ import NablaData
 /// `nabla export` and `nabla predict --model file.onnx`: a trained checkpoint exported to ONNX gives the
 /// same predictions as the checkpoint; bad ONNX files and flags give one-line errors.
 final class CLIExportTests: XCTestCase {
-    private func assertCleanFailure(_ arguments: [String], mentioning: String, file: StaticString = #filePath, line: UInt = #line) throws {
-        let result = try NablaCLI.run(arguments)
-        XCTAssertNotEqual(result.status, 0, "\(arguments) should fail", file: file, line: line)
-        let errors = result.stderr.split(separator: "\n").filter { $0.hasPrefix("Error:") }
-        XCTAssertEqual(errors.count, 1, "one error line for \(arguments): \(result.output)", file: file, line: line)
-        XCTAssertTrue(result.stderr.contains(mentioning), "\(arguments): '\(mentioning)' not in \(result.stderr)", file: file, line: line)
-        for trap in ["Fatal error", "Stack dump", "Backtrace", "Segmentation"] {
-            XCTAssertFalse(result.output.contains(trap), "\(arguments) trapped: \(result.output)", file: file, line: line)
-        }
-    }
-
     /// A CSV of the first `count` test images (pixel values 0-255, with a label column).
     private func writeCSV(of data: URL, count: Int, to url: URL) throws {
         let test = try FashionMNIST(.test, directory: data.path, requiringFullSplit: false)

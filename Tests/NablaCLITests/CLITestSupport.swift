@@ -79,3 +79,16 @@ func writeTinyFashionMNIST(to directory: URL, train: Int = 256, test: Int = 64) 
         try IDXWriter.write(labels.cast(to: .uint8), to: directory.appendingPathComponent("\(prefix)-labels-idx1-ubyte.gz"), compressed: true)
     }
 }
+
+/// Fails unless `nabla arguments…` fails with exactly one "Error: …" line mentioning `mentioning`, and
+/// neither traps nor prints a stack trace.
+func assertCleanFailure(_ arguments: [String], mentioning: String, file: StaticString = #filePath, line: UInt = #line) throws {
+    let result = try NablaCLI.run(arguments)
+    XCTAssertNotEqual(result.status, 0, "\(arguments) should fail", file: file, line: line)
+    let errors = result.stderr.split(separator: "\n").filter { $0.hasPrefix("Error:") }
+    XCTAssertEqual(errors.count, 1, "one error line for \(arguments): \(result.output)", file: file, line: line)
+    XCTAssertTrue(result.stderr.contains(mentioning), "\(arguments): '\(mentioning)' not in \(result.stderr)", file: file, line: line)
+    for trap in ["Fatal error", "Stack dump", "Backtrace", "Segmentation"] {
+        XCTAssertFalse(result.output.contains(trap), "\(arguments) trapped: \(result.output)", file: file, line: line)
+    }
+}

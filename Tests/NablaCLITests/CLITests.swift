@@ -7,18 +7,6 @@ import NablaData
 /// The `nabla` tool as a user meets it: help, training from flags or a config file, eval, predict,
 /// info, and one-line errors with a non-zero exit for every kind of bad input.
 final class CLITests: XCTestCase {
-    /// Fails unless the run failed with exactly one "Error: …" line about `mentioning`, and no trap or stack trace.
-    private func assertCleanFailure(_ arguments: [String], mentioning: String, file: StaticString = #filePath, line: UInt = #line) throws {
-        let result = try NablaCLI.run(arguments)
-        XCTAssertNotEqual(result.status, 0, "\(arguments) should fail", file: file, line: line)
-        let errors = result.stderr.split(separator: "\n").filter { $0.hasPrefix("Error:") }
-        XCTAssertEqual(errors.count, 1, "one error line for \(arguments): \(result.output)", file: file, line: line)
-        XCTAssertTrue(result.stderr.contains(mentioning), "\(arguments): '\(mentioning)' not in \(result.stderr)", file: file, line: line)
-        for trap in ["Fatal error", "Stack dump", "Backtrace", "Segmentation"] {
-            XCTAssertFalse(result.output.contains(trap), "\(arguments) trapped: \(result.output)", file: file, line: line)
-        }
-    }
-
     func testEveryCommandHasHelp() throws {
         for command in ["train", "eval", "predict", "export", "info", "bench", "demo"] {
             let result = try NablaCLI.run([command, "--help"])

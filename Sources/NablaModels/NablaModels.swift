@@ -1,0 +1,1 @@
+// NablaModels: pretrained models (BERT / all-MiniLM-L6-v2).

@@ -1,0 +1,1 @@
+// NablaText: tokenizers (WordPiece, byte-level BPE).
