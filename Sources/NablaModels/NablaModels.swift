@@ -1,1 +1,0 @@
-// NablaModels: pretrained models (BERT / all-MiniLM-L6-v2).
