@@ -38,7 +38,6 @@ unpack with pad_packed_sequence(total_length=T), so the output has the input's l
 are float64 (compared tightly); the "_f32" cases are float32 (compared with rtol 1e-5).
 """
 
-import json
 import math
 import os
 import sys
@@ -48,35 +47,17 @@ import torch
 import torch.nn as nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from fixture_json import ser, write_fixture  # noqa: E402
+
 torch.set_num_threads(1)
 torch.use_deterministic_algorithms(True)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT_PATH = os.path.join(ROOT, "Tests", "NablaNNTests", "Fixtures", "recurrent.json")
 
-DTYPE_NAMES = {torch.float32: "float32", torch.float64: "float64", torch.int64: "int64"}
 CASES = []
 NAMES = set()
-
-
-def fmt_float(v):
-    if math.isnan(v):
-        return "nan"
-    if math.isinf(v):
-        return "inf" if v > 0 else "-inf"
-    return v
-
-
-def ser(t):
-    if t is None:
-        return None
-    t = t.detach().contiguous()
-    flat = t.reshape(-1)
-    if t.dtype.is_floating_point:
-        data = [fmt_float(v) for v in flat.to(torch.float64).tolist()]
-    else:
-        data = [int(v) for v in flat.tolist()]
-    return {"dtype": DTYPE_NAMES[t.dtype], "shape": list(t.shape), "data": data}
 
 
 CLASSES = {"RNNCell": nn.RNNCell, "LSTMCell": nn.LSTMCell, "GRUCell": nn.GRUCell,
@@ -241,17 +222,8 @@ def gen_models():
 
 def main():
     gen_cases()
-    head = json.dumps({"generator": "scripts/generate_rnn_fixtures.py", "torch_version": torch.__version__},
-                      allow_nan=False)
-    parts = [
-        '"cases": [\n' + ",\n".join(json.dumps(c, separators=(",", ":"), allow_nan=False) for c in CASES) + "\n]",
-        '"models": ' + json.dumps(gen_models(), allow_nan=False),
-    ]
-    text = head[:-1] + ", " + ",\n".join(parts) + "}\n"
-    os.makedirs(os.path.dirname(OUT_PATH), exist_ok=True)
-    with open(OUT_PATH, "w", encoding="utf-8", newline="\n") as fh:
-        fh.write(text)
-    print(f"torch {torch.__version__}: {len(CASES)} recurrent cases, {len(text.encode())} bytes -> "
+    size = write_fixture(OUT_PATH, "scripts/generate_rnn_fixtures.py", CASES, [("models", gen_models())], ROOT)
+    print(f"torch {torch.__version__}: {len(CASES)} recurrent cases, {size} bytes -> "
           f"{os.path.relpath(OUT_PATH, ROOT)}")
 
 

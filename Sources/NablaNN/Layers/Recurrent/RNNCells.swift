@@ -37,6 +37,41 @@ public struct RecurrentWeights {
     }
 }
 
+/// What the three cells share: sizes, the four weights with PyTorch's names, PyTorch's default
+/// initialisation, and the batching of an input and a state.
+open class RecurrentCell: Module {
+    /// The number of input features.
+    public let inputSize: Int
+    /// The number of features of the hidden state.
+    public let hiddenSize: Int
+    /// The weights (`weight_ih`, `weight_hh`, `bias_ih`, `bias_hh`).
+    public let weights: RecurrentWeights
+
+    /// A cell with `gates` blocks of weights; `name` appears in size errors.
+    init(_ name: String, gates: Int, inputSize: Int, hiddenSize: Int, bias: Bool, dtype: DType) {
+        precondition(inputSize >= 0 && hiddenSize > 0, "\(name): sizes must be positive, got \(inputSize) and \(hiddenSize)")
+        (self.inputSize, self.hiddenSize) = (inputSize, hiddenSize)
+        weights = RecurrentWeights(gates: gates, inputSize: inputSize, hiddenSize: hiddenSize, bias: bias, dtype: dtype)
+        super.init()
+        resetParameters()
+    }
+
+    /// Draws new values from U(-1/√hidden, 1/√hidden) (PyTorch's default).
+    public func resetParameters() { weights.reset(hiddenSize: hiddenSize) }
+
+    /// `weight_ih`, `weight_hh`, `bias_ih`, `bias_hh`.
+    public override func namedDirectParameters() -> [(String, Parameter)] { weights.named() }
+
+    /// `input` as [batch, input] and `state` as [batch, hidden] (zeros when nil), and whether the
+    /// input was already batched (results of an unbatched call are squeezed back).
+    func batched(_ input: Tensor, _ state: Tensor?) -> (x: Tensor, state: Tensor, wasBatched: Bool) {
+        let wasBatched = input.rank == 2
+        let x = wasBatched ? input : input.unsqueezed(axis: 0)
+        let h = state.map { wasBatched ? $0 : $0.unsqueezed(axis: 0) } ?? Tensor.zeros([x.shape[0], hiddenSize], dtype: x.dtype)
+        return (x, h, wasBatched)
+    }
+}
+
 /// An Elman RNN cell, `h' = tanh(W_ih x + b_ih + W_hh h + b_hh)` (or relu), PyTorch's `nn.RNNCell`.
 ///
 /// Parameters carry PyTorch's names `weight_ih` [hidden, input], `weight_hh` [hidden, hidden],
@@ -48,40 +83,23 @@ public struct RecurrentWeights {
 /// var h = Tensor.zeros([3, 20])
 /// for x in Tensor.randn([6, 3, 10]).split(size: 1) { h = cell(x.squeezed(axis: 0), h) }
 /// ```
-public final class RNNCell: Module {
-    /// The number of input features.
-    public let inputSize: Int
-    /// The number of features of the hidden state.
-    public let hiddenSize: Int
+public final class RNNCell: RecurrentCell {
     /// tanh (the default) or relu.
     public let nonlinearity: RNNNonlinearity
-    /// The weights (`weight_ih`, `weight_hh`, `bias_ih`, `bias_hh`).
-    public let weights: RecurrentWeights
 
     /// A cell from `inputSize` features to `hiddenSize`, with biases unless `bias` is false.
     public init(_ inputSize: Int, _ hiddenSize: Int, bias: Bool = true, nonlinearity: RNNNonlinearity = .tanh,
                 dtype: DType = .float32) {
-        precondition(inputSize >= 0 && hiddenSize > 0, "RNNCell: sizes must be positive, got \(inputSize) and \(hiddenSize)")
-        (self.inputSize, self.hiddenSize, self.nonlinearity) = (inputSize, hiddenSize, nonlinearity)
-        weights = RecurrentWeights(gates: 1, inputSize: inputSize, hiddenSize: hiddenSize, bias: bias, dtype: dtype)
-        super.init()
-        resetParameters()
+        self.nonlinearity = nonlinearity
+        super.init("RNNCell", gates: 1, inputSize: inputSize, hiddenSize: hiddenSize, bias: bias, dtype: dtype)
     }
-
-    /// Draws new values from U(-1/√hidden, 1/√hidden) (PyTorch's default).
-    public func resetParameters() { weights.reset(hiddenSize: hiddenSize) }
-
-    /// `weight_ih`, `weight_hh`, `bias_ih`, `bias_hh`.
-    public override func namedDirectParameters() -> [(String, Parameter)] { weights.named() }
 
     /// The next hidden state, [batch, hidden] (or [hidden] for an unbatched input).
     public func callAsFunction(_ input: Tensor, _ hidden: Tensor? = nil,
                                file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         checkCellShapes("RNNCell", input: input, inputSize: inputSize, state: hidden, stateName: "hidden",
                         hiddenSize: hiddenSize, file: file, line: line)
-        let batched = input.rank == 2
-        let x = batched ? input : input.unsqueezed(axis: 0)
-        let h = hidden.map { batched ? $0 : $0.unsqueezed(axis: 0) } ?? Tensor.zeros([x.shape[0], hiddenSize], dtype: x.dtype)
+        let (x, h, batched) = self.batched(input, hidden)
         let next = rnnCell(x, hidden: h, weightIH: weights.weightIH.value, weightHH: weights.weightHH.value,
                            biasIH: weights.biasIH?.value, biasHH: weights.biasHH?.value, nonlinearity: nonlinearity)
         return reportOutput(batched ? next : next.squeezed(axis: 0))
@@ -100,28 +118,11 @@ public final class RNNCell: Module {
 /// var state = (h: Tensor.zeros([3, 20]), c: Tensor.zeros([3, 20]))
 /// for x in Tensor.randn([6, 3, 10]).split(size: 1) { state = cell(x.squeezed(axis: 0), state) }
 /// ```
-public final class LSTMCell: Module {
-    /// The number of input features.
-    public let inputSize: Int
-    /// The number of features of the hidden and cell states.
-    public let hiddenSize: Int
-    /// The weights (`weight_ih`, `weight_hh`, `bias_ih`, `bias_hh`).
-    public let weights: RecurrentWeights
-
+public final class LSTMCell: RecurrentCell {
     /// A cell from `inputSize` features to `hiddenSize`, with biases unless `bias` is false.
     public init(_ inputSize: Int, _ hiddenSize: Int, bias: Bool = true, dtype: DType = .float32) {
-        precondition(inputSize >= 0 && hiddenSize > 0, "LSTMCell: sizes must be positive, got \(inputSize) and \(hiddenSize)")
-        (self.inputSize, self.hiddenSize) = (inputSize, hiddenSize)
-        weights = RecurrentWeights(gates: 4, inputSize: inputSize, hiddenSize: hiddenSize, bias: bias, dtype: dtype)
-        super.init()
-        resetParameters()
+        super.init("LSTMCell", gates: 4, inputSize: inputSize, hiddenSize: hiddenSize, bias: bias, dtype: dtype)
     }
-
-    /// Draws new values from U(-1/√hidden, 1/√hidden) (PyTorch's default).
-    public func resetParameters() { weights.reset(hiddenSize: hiddenSize) }
-
-    /// `weight_ih`, `weight_hh`, `bias_ih`, `bias_hh`.
-    public override func namedDirectParameters() -> [(String, Parameter)] { weights.named() }
 
     /// The next state (h', c'), each [batch, hidden] (or [hidden] for an unbatched input).
     public func callAsFunction(_ input: Tensor, _ state: (h: Tensor, c: Tensor)? = nil,
@@ -130,11 +131,8 @@ public final class LSTMCell: Module {
                         hiddenSize: hiddenSize, file: file, line: line)
         checkCellShapes("LSTMCell", input: input, inputSize: inputSize, state: state?.c, stateName: "c",
                         hiddenSize: hiddenSize, file: file, line: line)
-        let batched = input.rank == 2
-        let x = batched ? input : input.unsqueezed(axis: 0)
-        let zeros = Tensor.zeros([x.shape[0], hiddenSize], dtype: x.dtype)
-        let h = state.map { batched ? $0.h : $0.h.unsqueezed(axis: 0) } ?? zeros
-        let c = state.map { batched ? $0.c : $0.c.unsqueezed(axis: 0) } ?? zeros
+        let (x, h, batched) = self.batched(input, state?.h)
+        let c = self.batched(input, state?.c).state
         let next = lstmCell(x, hidden: h, cell: c, weightIH: weights.weightIH.value, weightHH: weights.weightHH.value,
                             biasIH: weights.biasIH?.value, biasHH: weights.biasHH?.value)
         return batched ? (reportOutput(next.h), next.c) : (reportOutput(next.h.squeezed(axis: 0)), next.c.squeezed(axis: 0))
@@ -153,37 +151,18 @@ public final class LSTMCell: Module {
 /// let h1 = cell(Tensor.randn([3, 10]))          // from h0 = 0
 /// let h2 = cell(Tensor.randn([3, 10]), h1)
 /// ```
-public final class GRUCell: Module {
-    /// The number of input features.
-    public let inputSize: Int
-    /// The number of features of the hidden state.
-    public let hiddenSize: Int
-    /// The weights (`weight_ih`, `weight_hh`, `bias_ih`, `bias_hh`).
-    public let weights: RecurrentWeights
-
+public final class GRUCell: RecurrentCell {
     /// A cell from `inputSize` features to `hiddenSize`, with biases unless `bias` is false.
     public init(_ inputSize: Int, _ hiddenSize: Int, bias: Bool = true, dtype: DType = .float32) {
-        precondition(inputSize >= 0 && hiddenSize > 0, "GRUCell: sizes must be positive, got \(inputSize) and \(hiddenSize)")
-        (self.inputSize, self.hiddenSize) = (inputSize, hiddenSize)
-        weights = RecurrentWeights(gates: 3, inputSize: inputSize, hiddenSize: hiddenSize, bias: bias, dtype: dtype)
-        super.init()
-        resetParameters()
+        super.init("GRUCell", gates: 3, inputSize: inputSize, hiddenSize: hiddenSize, bias: bias, dtype: dtype)
     }
-
-    /// Draws new values from U(-1/√hidden, 1/√hidden) (PyTorch's default).
-    public func resetParameters() { weights.reset(hiddenSize: hiddenSize) }
-
-    /// `weight_ih`, `weight_hh`, `bias_ih`, `bias_hh`.
-    public override func namedDirectParameters() -> [(String, Parameter)] { weights.named() }
 
     /// The next hidden state, [batch, hidden] (or [hidden] for an unbatched input).
     public func callAsFunction(_ input: Tensor, _ hidden: Tensor? = nil,
                                file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         checkCellShapes("GRUCell", input: input, inputSize: inputSize, state: hidden, stateName: "hidden",
                         hiddenSize: hiddenSize, file: file, line: line)
-        let batched = input.rank == 2
-        let x = batched ? input : input.unsqueezed(axis: 0)
-        let h = hidden.map { batched ? $0 : $0.unsqueezed(axis: 0) } ?? Tensor.zeros([x.shape[0], hiddenSize], dtype: x.dtype)
+        let (x, h, batched) = self.batched(input, hidden)
         let next = gruCell(x, hidden: h, weightIH: weights.weightIH.value, weightHH: weights.weightHH.value,
                            biasIH: weights.biasIH?.value, biasHH: weights.biasHH?.value)
         return reportOutput(batched ? next : next.squeezed(axis: 0))
