@@ -10,7 +10,7 @@ import os
 
 import torch
 
-DTYPE_NAMES = {torch.float32: "float32", torch.float64: "float64", torch.int64: "int64"}
+DTYPE_NAMES = {torch.float32: "float32", torch.float64: "float64", torch.int64: "int64", torch.uint8: "uint8"}
 
 
 def fmt_float(v):

@@ -48,11 +48,15 @@ differentiates the clamped function).
 import json
 import math
 import os
+import sys
 import warnings
 import zlib
 
 import torch
 import torch.nn.functional as F
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from fixture_json import ser  # noqa: E402
 
 torch.set_num_threads(1)
 torch.use_deterministic_algorithms(True)
@@ -63,25 +67,6 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT_PATH = os.path.join(ROOT, "Tests", "NablaNNTests", "Fixtures", "losses.json")
 
 f32, f64, i64 = torch.float32, torch.float64, torch.int64
-DTYPE_NAMES = {f32: "float32", f64: "float64", i64: "int64", torch.uint8: "uint8"}
-
-
-def fmt_float(v):
-    if math.isnan(v):
-        return "nan"
-    if math.isinf(v):
-        return "inf" if v > 0 else "-inf"
-    return v
-
-
-def ser(t):
-    t = t.detach().contiguous()
-    flat = t.reshape(-1)
-    if t.dtype.is_floating_point:
-        data = [fmt_float(v) for v in flat.to(f64).tolist()]
-    else:
-        data = [int(v) for v in flat.tolist()]
-    return {"dtype": DTYPE_NAMES[t.dtype], "shape": list(t.shape), "data": data}
 
 
 # ----------------------------------------------------------------------------- the losses
