@@ -29,25 +29,26 @@ enum BackwardEngine {
         }
 
         // Pending gradients per node output.
-        var pending: [ObjectIdentifier: [Tensor?]] = [:]
+        var pending: [ObjectIdentifier: [GradientSum?]] = [:]
         var rootNodes: [Node] = []
         // Summed gradients of leaves, in first-delivery order.
-        var leafGrads: [ObjectIdentifier: (meta: AutogradMeta, grad: Tensor)] = [:]
+        var leafGrads: [ObjectIdentifier: (meta: AutogradMeta, grad: GradientSum)] = [:]
         var leafOrder: [ObjectIdentifier] = []
 
-        func deliver(_ grad: Tensor, to meta: AutogradMeta) {
+        func deliver(_ grad: GradientSum, to meta: AutogradMeta) {
             if let node = meta.node {
                 let key = ObjectIdentifier(node)
                 var slots = pending[key] ?? Array(repeating: nil, count: max(node.outputs.count, meta.outputIndex + 1, 1))
                 if slots.count <= meta.outputIndex { slots += Array(repeating: nil, count: meta.outputIndex + 1 - slots.count) }
-                slots[meta.outputIndex] = slots[meta.outputIndex].map { $0 + grad } ?? grad
+                if slots[meta.outputIndex] == nil { slots[meta.outputIndex] = grad } else { slots[meta.outputIndex]!.add(grad) }
                 pending[key] = slots
                 return
             }
             // A leaf: sum its partial gradients first, so its hooks run once, on the total (PyTorch's rule).
             let key = ObjectIdentifier(meta)
-            if let partial = leafGrads[key] {
-                leafGrads[key] = (meta, partial.grad + grad)
+            if var partial = leafGrads[key] {
+                partial.grad.add(grad)
+                leafGrads[key] = partial
             } else {
                 leafGrads[key] = (meta, grad)
                 leafOrder.append(key)
@@ -57,8 +58,8 @@ enum BackwardEngine {
         /// Runs leaf hooks on the summed gradients, then captures or accumulates them.
         func finishLeaves() {
             for key in leafOrder {
-                guard let (meta, total) = leafGrads[key] else { continue }
-                var g = total
+                guard let (meta, sum) = leafGrads[key] else { continue }
+                var g = sum.total
                 for hook in meta.hooks { if let changed = hook(g) { g = changed } }
                 if let index = captureKeys[key] {
                     captured[index] = captured[index].map { $0 + g } ?? g
@@ -76,7 +77,7 @@ enum BackwardEngine {
                 fatalError("backward: the tensor does not require a gradient and has no grad_fn (did you forget requiresGrad, or run under withNoGrad?)")
             }
             if let node = meta.node { rootNodes.append(node) }
-            deliver(seed, to: meta)
+            deliver(GradientSum(seed), to: meta)
         }
 
         // Topological order over the nodes reachable from the roots (iterative DFS, post-order).
@@ -104,10 +105,11 @@ enum BackwardEngine {
         GradMode.with(enabled: createGraph) {
             for node in order.reversed() {
                 let key = ObjectIdentifier(node)
-                guard var grads = pending.removeValue(forKey: key) else {
+                guard let sums = pending.removeValue(forKey: key) else {
                     if !retainGraph { node.release() }
                     continue
                 }
+                var grads = sums.map { $0?.total }
                 // Hooks and retained grads on non-leaf outputs.
                 for (index, hooks) in node.outputHooks where index < grads.count {
                     for hook in hooks { if let g = grads[index], let changed = hook(g) { grads[index] = changed } }
@@ -134,11 +136,20 @@ enum BackwardEngine {
                         return linked
                     }
                 }
+                // A unit-step slice hands its gradient on as a piece of its input's (see GradientSum).
+                if case let .slice(axis, start, _, 1) = node.primitive, let g = grads[0] {
+                    if node.needsInputGrad[0], let meta = node.inputs[0].autograd {
+                        deliver(GradientSum(slice: g, axis: axis, start: start, fullShape: node.inputShapes[0]), to: meta)
+                    }
+                    if createGraph { node.outputs = savedOutputs }
+                    if !retainGraph { node.release() }
+                    continue
+                }
                 let inputGrads = node.primitive.vjp(node, grads)
                 if createGraph { node.outputs = savedOutputs }
                 for (i, input) in node.inputs.enumerated() where node.needsInputGrad[i] {
                     guard let g = inputGrads[i], let meta = input.autograd else { continue }
-                    deliver(g, to: meta)
+                    deliver(GradientSum(g), to: meta)
                 }
                 if !retainGraph { node.release() }
             }

@@ -25,6 +25,12 @@ func matmulVJP(_ node: Node, _ g: Tensor) -> [Tensor?] {
     let gb: Tensor?
     if !node.needsInputGrad[1] {
         gb = nil
+    } else if b.rank == 2 && a.rank > 2 {
+        // One matrix shared by every batch (a linear layer applied to [..., in]): a single GEMM over
+        // the flattened rows, instead of a product per batch summed afterwards.
+        let k = a.shape[a.rank - 1], n = g.shape[g.rank - 1]
+        let rows = a.reshaped([-1, k]), gRows = g.reshaped([-1, n])
+        gb = isTransposedView(b) ? matmul(gRows.transposed(), rows).transposed() : matmul(rows.transposed(), gRows)
     } else if isTransposedView(b) {
         gb = matmul(g.transposed(), a).transposed().sumToShape(node.inputShapes[1])
     } else {

@@ -47,7 +47,7 @@ func movementVJP(_ node: Node, _ grads: [Tensor?]) -> [Tensor?] {
 }
 
 /// The gradient of `x[start..<end by step]` along `axis`: `g` placed back at the sliced positions.
-private func sliceBackward(_ g: Tensor, inputShape: [Int], axis: Int, start: Int, end: Int, step: Int) -> Tensor {
+func sliceBackward(_ g: Tensor, inputShape: [Int], axis: Int, start: Int, end: Int, step: Int) -> Tensor {
     var spread = g
     if step > 1 {
         // Interleave step-1 zeros after each element: unsqueeze, pad, merge.

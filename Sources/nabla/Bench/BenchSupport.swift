@@ -3,15 +3,15 @@ import Foundation
 /// Timing: samples of back-to-back calls lasting at least `minSampleSeconds`, after a warm-up.
 enum BenchTimer {
     /// Per-call seconds of each sample, sorted (so `[count / 2]` is the median).
-    static func sample(samples: Int, minSampleSeconds: Double = 0.1, warmup: Int = 3, _ body: () -> Void) -> [Double] {
-        for _ in 0..<warmup { body() }
+    static func sample(samples: Int, minSampleSeconds: Double = 0.1, warmup: Int = 3, _ body: () throws -> Void) rethrows -> [Double] {
+        for _ in 0..<warmup { try body() }
         var results: [Double] = []
         for _ in 0..<samples {
             var calls = 0
             let start = DispatchTime.now().uptimeNanoseconds
             var elapsed = 0.0
             repeat {
-                body()
+                try body()
                 calls += 1
                 elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
             } while elapsed < minSampleSeconds

@@ -11,7 +11,7 @@ struct BenchCommand: ParsableCommand {
 
     /// The workloads this build knows.
     enum Workload: String, ExpressibleByArgument, CaseIterable {
-        case matmul, elementwise, overhead, mlp, cnn
+        case matmul, elementwise, overhead, mlp, cnn, lstm, transformer, minilm
     }
 
     @Argument(help: "Workload: \(Workload.allCases.map(\.rawValue).joined(separator: ", ")).")
@@ -20,8 +20,8 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Print one JSON object per line (the default output is a readable table).")
     var json = false
 
-    @Option(help: "Timed samples per figure (the median is reported).")
-    var samples: Int = 7
+    @Option(help: "Timed samples per figure, the median is reported (7 by default; 5 for lstm and transformer, as in ../shared/bench).")
+    var samples: Int?
 
     @Option(help: "Epochs for the training workloads (mlp: 5, cnn: 2 by default, as in ../shared/bench).")
     var epochs: Int?
@@ -30,17 +30,21 @@ struct BenchCommand: ParsableCommand {
     var compiled = false
 
     func validate() throws {
-        guard samples >= 1 else { throw ValidationError("--samples must be at least 1") }
+        guard (samples ?? 1) >= 1 else { throw ValidationError("--samples must be at least 1") }
     }
 
     func run() throws {
         let reporter = BenchReporter(json: json)
+        let samples = self.samples ?? ([.lstm, .transformer].contains(workload) ? 5 : 7)
         switch workload {
         case .matmul: MatmulBench.run(samples: samples, reporter: reporter)
         case .elementwise: ElementwiseBench.run(samples: samples, reporter: reporter)
         case .overhead: OverheadBench.run(samples: samples, reporter: reporter)
         case .mlp: try TrainingBench.run(.mlp, epochs: epochs ?? 5, compiled: compiled, reporter: reporter)
         case .cnn: try TrainingBench.run(.cnn, epochs: epochs ?? 2, compiled: compiled, reporter: reporter)
+        case .lstm: LSTMBench.run(samples: samples, reporter: reporter)
+        case .transformer: try TransformerBench.run(samples: samples, compiled: compiled, reporter: reporter)
+        case .minilm: try MiniLMBench.run(samples: samples, reporter: reporter)
         }
     }
 }

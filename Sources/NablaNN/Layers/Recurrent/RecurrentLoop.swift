@@ -66,7 +66,10 @@ func runRecurrent(_ config: RecurrentConfiguration, input: Tensor, h0: Tensor?, 
     }
     let batched = input.rank == 3
     // Time-major [T, B, I] from here on.
-    var x = batched ? (config.batchFirst ? input.transposed(0, 1) : input) : input.unsqueezed(axis: 1)
+    // (Dense, so the input projection below is one GEMM over all steps.)
+    var x = batched ? (config.batchFirst ? input.transposed(0, 1).contiguous() : input) : input.unsqueezed(axis: 1)
+    // The last layer of a batch-first layer stacks its steps on axis 1: a dense [B, T, …] output.
+    let outputsBatchFirst = batched && config.batchFirst
     let steps = x.shape[0], batch = x.shape[1], hidden = config.hiddenSize
     let stateCount = config.numLayers * config.directions
     let stateShape = batched ? [stateCount, batch, hidden] : [stateCount, hidden]
@@ -134,7 +137,8 @@ func runRecurrent(_ config: RecurrentConfiguration, input: Tensor, h0: Tensor?, 
                     if let cNext { c = cNext }
                 }
             }
-            directionOutputs.append(stack(outputs.map { $0! }, axis: 0))
+            let timeAxis = outputsBatchFirst && layer == config.numLayers - 1 ? 1 : 0
+            directionOutputs.append(stack(outputs.map { $0! }, axis: timeAxis))
             hFinal.append(h)
             if let c { cFinal.append(c) }
         }
@@ -145,9 +149,8 @@ func runRecurrent(_ config: RecurrentConfiguration, input: Tensor, h0: Tensor?, 
     }
 
     var output = x, h = stack(hFinal, axis: 0), c = cFinal.isEmpty ? nil : stack(cFinal, axis: 0)
-    if batched {
-        if config.batchFirst { output = output.transposed(0, 1) }
-    } else {
+    // A batched output is already in the caller's layout (see outputsBatchFirst).
+    if !batched {
         output = output.squeezed(axis: 1)
         h = h.squeezed(axis: 1)
         c = c?.squeezed(axis: 1)
