@@ -12,6 +12,13 @@ import Nabla
 /// let attention = MultiheadAttention(embedDim: 64, numHeads: 8, batchFirst: true)
 /// let x = Tensor.randn([2, 10, 64])
 /// let (y, weights) = attention(x, x, x)            // y [2, 10, 64], weights [2, 10, 10] (averaged over heads)
+///
+/// // Incremental decoding: each call projects only the new step and attends to the cached ones.
+/// let cache = KeyValueCache()
+/// let (y1, _) = attention(x.slice(axis: 1, end: 9), x.slice(axis: 1, end: 9), x.slice(axis: 1, end: 9),
+///                         needWeights: false, isCausal: true, cache: cache)
+/// let step = x.slice(axis: 1, start: 9)
+/// let (y2, _) = attention(step, step, step, needWeights: false, isCausal: true, cache: cache)   // [2, 1, 64]
 /// ```
 public final class MultiheadAttention: Module {
     /// The model dimension E.
@@ -78,11 +85,16 @@ public final class MultiheadAttention: Module {
     ///     ([B, H, L, S]).
     ///   - isCausal: with no `attnMask`, applies a causal mask; with one, `attnMask` is used as given
     ///     (PyTorch treats the flag as a hint that `attnMask` is causal).
+    ///   - cache: keys and values kept between calls for incremental decoding (see `KeyValueCache`). A
+    ///     `.growing` cache appends the projections of `key`/`value` (the new chunk) and the chunk's queries
+    ///     attend to every cached position; `isCausal` (with no `attnMask`) then lets query i of the chunk see
+    ///     keys 0...`cachedLength + i`. A `.fixed` cache projects `key`/`value` on its first call only. With a
+    ///     cache, S in the masks' shapes is the number of cached positions after the call.
     /// - Returns: the output shaped like `query`, and the weights (nil unless `needWeights`). Weights are
     ///   taken after dropout, as in PyTorch.
     public func callAsFunction(_ query: Tensor, _ key: Tensor, _ value: Tensor, keyPaddingMask: Tensor? = nil,
                                needWeights: Bool = true, attnMask: Tensor? = nil, averageAttnWeights: Bool = true,
-                               isCausal: Bool = false) -> (output: Tensor, weights: Tensor?) {
+                               isCausal: Bool = false, cache: KeyValueCache? = nil) -> (output: Tensor, weights: Tensor?) {
         let unbatched = query.rank == 2
         guard query.rank == 2 || query.rank == 3, key.rank == query.rank, value.rank == query.rank,
               query.shape.last == embedDim, key.shape.last == embedDim, value.shape.last == embedDim else {
@@ -92,8 +104,8 @@ public final class MultiheadAttention: Module {
         // Everything below works on [B, T, E].
         func batched(_ x: Tensor) -> Tensor { unbatched ? x.unsqueezed(axis: 0) : (batchFirst ? x : x.transposed(0, 1)) }
         let (q, k, v) = (batched(query), batched(key), batched(value))
-        let (b, l, s) = (q.shape[0], q.shape[1], k.shape[1])
-        guard k.shape[0] == b, v.shape[0] == b, v.shape[1] == s else {
+        let (b, l) = (q.shape[0], q.shape[1])
+        guard k.shape[0] == b, v.shape[0] == b, v.shape[1] == k.shape[1] else {
             fatalError("MultiheadAttention: query \(query.shape), key \(key.shape) and value \(value.shape) disagree on batch or source length")
         }
         let e = embedDim
@@ -103,11 +115,23 @@ public final class MultiheadAttention: Module {
             // [B, T, E] → [B, H, T, D]
             return linear(x, weight: w, bias: bias).reshaped([b, x.shape[1], numHeads, headDim]).permuted([0, 2, 1, 3])
         }
-        let mask = mergedMask(attnMask: attnMask, keyPaddingMask: keyPaddingMask.map { unbatched ? $0.unsqueezed(axis: 0) : $0 },
+        let (projectedKeys, projectedValues, cachedLength) = cachedKeysAndValues(cache, key: k, value: v, batch: b, dtype: q.dtype,
+                                                                                 isCausal: isCausal && attnMask == nil, project: project)
+        let s = projectedKeys.shape[2]
+        var mask = mergedMask(attnMask: attnMask, keyPaddingMask: keyPaddingMask.map { unbatched ? $0.unsqueezed(axis: 0) : $0 },
                               batch: b, targetLength: l, sourceLength: s, dtype: q.dtype)
+        var causal = isCausal && attnMask == nil
+        if causal && cachedLength > 0 {
+            // Query i of the chunk sits at position cachedLength + i: it sees keys 0...cachedLength + i.
+            let rows = Tensor.arange(Double(cachedLength), Double(cachedLength + l), dtype: .int64).unsqueezed(axis: 1)
+            let keep = Tensor.arange(0, Double(s), dtype: .int64).unsqueezed(axis: 0) .<= rows
+            let triangle = booleanToAdditive(keep, keepWhere: true, dtype: q.dtype)
+            mask = mask.map { $0 + triangle } ?? triangle
+            causal = false
+        }
         let (heads, weights) = attentionWithWeights(
-            query: project(q, 0), key: project(k, 1), value: project(v, 2), mask: mask,
-            isCausal: isCausal && attnMask == nil, dropout: isTraining ? dropout : 0, scale: nil, generator: generator,
+            query: project(q, 0), key: projectedKeys, value: projectedValues, mask: mask,
+            isCausal: causal, dropout: isTraining ? dropout : 0, scale: nil, generator: generator,
             file: #fileID, line: #line)
         var output = outProj(heads.permuted([0, 2, 1, 3]).reshaped([b, l, e]))
         output = unbatched ? output.squeezed(axis: 0) : (batchFirst ? output : output.transposed(0, 1))
@@ -115,6 +139,30 @@ public final class MultiheadAttention: Module {
         var w = averageAttnWeights ? weights.mean(alongAxes: 1) : weights
         if unbatched { w = w.squeezed(axis: 0) }
         return (reportOutput(output), w)
+    }
+
+    /// The projected keys and values [B, H, S, D] to attend to, and the number of positions the cache held
+    /// before this call (0 without a cache, or with a `.fixed` one).
+    private func cachedKeysAndValues(_ cache: KeyValueCache?, key k: Tensor, value v: Tensor, batch b: Int, dtype: DType,
+                                     isCausal: Bool, project: (Tensor, Int) -> Tensor) -> (Tensor, Tensor, Int) {
+        guard let cache else { return (project(k, 1), project(v, 2), 0) }
+        if let keys = cache.keys {
+            guard keys.shape[0] == b, keys.shape[1] == numHeads, keys.shape[3] == headDim, keys.dtype == dtype else {
+                fatalError("MultiheadAttention: the cache holds keys \(keys.shape) (\(keys.dtype)), which do not fit a batch of \(b) "
+                           + "with \(numHeads) heads of size \(headDim) (\(dtype)); reset() it for a new batch")
+            }
+        }
+        switch cache.mode {
+        case .growing:
+            let before = cache.length
+            let (keys, values) = cache.append(keys: project(k, 1), values: project(v, 2))
+            return (keys, values, before)
+        case .fixed:
+            precondition(!isCausal, "MultiheadAttention: isCausal needs a .growing cache (a .fixed cache holds cross-attention keys)")
+            if let keys = cache.keys, let values = cache.values { return (keys, values, 0) }
+            let (keys, values) = cache.append(keys: project(k, 1), values: project(v, 2))
+            return (keys, values, 0)
+        }
     }
 
     /// The attention and key padding masks as one additive mask broadcastable to [B, H, L, S]

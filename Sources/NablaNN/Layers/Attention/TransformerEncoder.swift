@@ -82,9 +82,25 @@ public final class TransformerEncoderLayer: Module, Layer {
     /// `srcMask` is an attention mask [T, T] or [B·nhead, T, T] and `srcKeyPaddingMask` [B, T]; boolean
     /// masks are **true where attention is not allowed**, as in `MultiheadAttention`. `isCausal` applies a
     /// causal mask when `srcMask` is nil.
-    public func callAsFunction(_ src: Tensor, srcMask: Tensor?, srcKeyPaddingMask: Tensor? = nil, isCausal: Bool = false) -> Tensor {
+    ///
+    /// With a `cache` (a `.growing` `KeyValueCache`), the block is a decoder-only (GPT) block decoding
+    /// incrementally: `src` holds only the new positions, their keys and values are appended to the cache,
+    /// and they attend to every cached position (causally within the chunk with `isCausal`). Masks then
+    /// span all cached positions: `srcMask` [T, S], `srcKeyPaddingMask` [B, S], S = `cache.length` after
+    /// the call. Chunk by chunk, the outputs equal those of one causal pass over the whole sequence.
+    ///
+    /// ```swift
+    /// let block = TransformerEncoderLayer(dModel: 64, nhead: 4, dropout: 0, batchFirst: true, normFirst: true)
+    /// let cache = KeyValueCache()
+    /// let prompt = block(Tensor.randn([1, 5, 64]), srcMask: nil, isCausal: true, cache: cache)   // [1, 5, 64]
+    /// let next = block(Tensor.randn([1, 1, 64]), srcMask: nil, isCausal: true, cache: cache)     // [1, 1, 64]
+    /// ```
+    public func callAsFunction(_ src: Tensor, srcMask: Tensor?, srcKeyPaddingMask: Tensor? = nil, isCausal: Bool = false,
+                               cache: KeyValueCache? = nil) -> Tensor {
+        precondition(cache.map { $0.mode == .growing } ?? true, "TransformerEncoderLayer: the self-attention cache must be .growing")
         func attentionBlock(_ x: Tensor) -> Tensor {
-            let (y, _) = selfAttn(x, x, x, keyPaddingMask: srcKeyPaddingMask, needWeights: false, attnMask: srcMask, isCausal: isCausal)
+            let (y, _) = selfAttn(x, x, x, keyPaddingMask: srcKeyPaddingMask, needWeights: false, attnMask: srcMask, isCausal: isCausal,
+                                  cache: cache)
             return dropout1(y)
         }
         func feedForwardBlock(_ x: Tensor) -> Tensor {
@@ -135,16 +151,39 @@ public final class TransformerEncoder: Module, Layer {
         layers.enumerated().map { ("layers.\($0.offset)", $0.element as Module) } + (norm.map { [("norm", $0 as Module)] } ?? [])
     }
 
+    /// Empty self-attention caches, one per layer, for incremental decoding.
+    ///
+    /// ```swift
+    /// let cache = encoder.makeCache()   // cache.count == encoder.layers.count
+    /// ```
+    public func makeCache() -> [KeyValueCache] { layers.map { _ in KeyValueCache(mode: .growing) } }
+
     /// The encoder applied to `input` without masks.
     public func callAsFunction(_ input: Tensor) -> Tensor {
         self(input, mask: nil, srcKeyPaddingMask: nil, isCausal: false)
     }
 
     /// The encoder applied to `src`, every block with the same masks (see
-    /// `TransformerEncoderLayer.callAsFunction(_:srcMask:srcKeyPaddingMask:isCausal:)`).
-    public func callAsFunction(_ src: Tensor, mask: Tensor?, srcKeyPaddingMask: Tensor? = nil, isCausal: Bool = false) -> Tensor {
+    /// `TransformerEncoderLayer.callAsFunction(_:srcMask:srcKeyPaddingMask:isCausal:cache:)`).
+    ///
+    /// `cache` (from `makeCache()`, one `KeyValueCache` per layer) decodes incrementally: `src` holds the
+    /// new positions only.
+    ///
+    /// ```swift
+    /// let gpt = TransformerEncoder(numLayers: 2) { TransformerEncoderLayer(dModel: 64, nhead: 4, batchFirst: true) }
+    /// gpt.eval()
+    /// let cache = gpt.makeCache()
+    /// let h = gpt(Tensor.randn([1, 5, 64]), mask: nil, isCausal: true, cache: cache)      // the prompt
+    /// let h6 = gpt(Tensor.randn([1, 1, 64]), mask: nil, isCausal: true, cache: cache)     // one more position
+    /// ```
+    public func callAsFunction(_ src: Tensor, mask: Tensor?, srcKeyPaddingMask: Tensor? = nil, isCausal: Bool = false,
+                               cache: [KeyValueCache]? = nil) -> Tensor {
+        precondition(cache.map { $0.count == layers.count } ?? true,
+                     "TransformerEncoder: \(cache?.count ?? 0) caches for \(layers.count) layers (use makeCache())")
         var x = src
-        for layer in layers { x = layer(x, srcMask: mask, srcKeyPaddingMask: srcKeyPaddingMask, isCausal: isCausal) }
+        for (i, layer) in layers.enumerated() {
+            x = layer(x, srcMask: mask, srcKeyPaddingMask: srcKeyPaddingMask, isCausal: isCausal, cache: cache?[i])
+        }
         if let norm { x = norm(x) }
         return reportOutput(x)
     }
