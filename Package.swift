@@ -79,6 +79,16 @@ let package = Package(
             ],
             swiftSettings: kernelFlags
         ),
+        // Example: character-level LSTM and GPT language models on the fortune cookie corpus (docs/CHARLM.md).
+        .executableTarget(
+            name: "char-lm",
+            dependencies: [
+                "Nabla", "NablaNN", "NablaOptim", "NablaCheckpoint", "NablaData", "NablaText", "NablaModels",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Examples/CharLM",
+            swiftSettings: kernelFlags
+        ),
 
         // Helpers shared by the test targets (exact JSON reading of the PyTorch fixtures).
         .target(name: "NablaTestSupport", dependencies: ["Nabla"], path: "Tests/NablaTestSupport"),
@@ -97,7 +107,7 @@ let package = Package(
         .testTarget(name: "NablaGraphTests", dependencies: ["Nabla", "NablaNN", "NablaOptim", "NablaGraph", "NablaTestSupport"]),
         .testTarget(name: "NablaONNXTests", dependencies: ["Nabla", "NablaNN", "NablaGraph", "NablaONNX", "NablaTestSupport"]),
         .testTarget(name: "NablaTextTests", dependencies: ["Nabla", "NablaText", "NablaTestSupport"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "NablaModelsTests", dependencies: ["Nabla", "NablaNN", "NablaCheckpoint", "NablaText", "NablaModels", "NablaTestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "NablaModelsTests", dependencies: ["Nabla", "NablaNN", "NablaOptim", "NablaCheckpoint", "NablaData", "NablaText", "NablaModels", "NablaTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "NablaBoardTests", dependencies: ["Nabla", "NablaNN", "NablaGraph", "NablaBoard", "CPNG", "NablaTestSupport"]),
         .testTarget(name: "NablaTrainTests", dependencies: ["Nabla", "NablaNN", "NablaOptim", "NablaCheckpoint", "NablaData", "NablaBoard", "NablaTrain", "NablaTestSupport"]),
     ],

@@ -3,7 +3,7 @@
 # (and needs no network) when everything is already there. Runs apt-get as root, or through sudo.
 set -euo pipefail
 
-packages=(libopenblas-dev libdnnl-dev zlib1g-dev libpng-dev pkg-config dataset-fashion-mnist libonnx-testdata)
+packages=(libopenblas-dev libdnnl-dev zlib1g-dev libpng-dev pkg-config dataset-fashion-mnist libonnx-testdata fortunes)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -78,6 +78,7 @@ extension Primitive {
         case .gather, .scatter, .sort: return indexingVJP(node, gradOutputs)
         case .conv2d, .conv2dBackwardData, .conv2dBackwardWeight: return convolutionVJP(node, gradOutputs[0]!)
         case .maxPool2d, .maxPool2dBackward, .avgPool2d, .avgPool2dBackward: return poolingVJP(node, gradOutputs[0]!)
+        case .lstmCell: return lstmCellVJP(node, gradOutputs)
         }
     }
 }

@@ -71,12 +71,17 @@ extension Primitive {
             only(1); return [avgPool2dPrimitive(inputs[0], attributes)]
         case let .avgPool2dBackward(attributes, inputShape):
             only(1); return [Nabla.avgPool2dBackward(inputs[0], attributes, inputShape: inputShape)]
+        case .lstmCell:
+            only(2)
+            let (h, c) = lstmCellPointwise(gates: inputs[0], cell: inputs[1], file: file, line: line)
+            return [h, c]
         }
     }
 
     /// How many tensors the primitive returns.
     public var outputCount: Int {
         if case .sort = self { return 2 }
+        if case .lstmCell = self { return 2 }
         return 1
     }
 }

@@ -58,6 +58,9 @@ public enum Primitive: Hashable, Sendable, CustomStringConvertible {
     case avgPool2d(Pool2dAttributes)
     /// Gradient of average pooling, from gradOutput (`Pooling.swift`).
     case avgPool2dBackward(Pool2dAttributes, inputShape: [Int])
+    /// The LSTM cell's pointwise step (`lstmCellPointwise`): inputs gates [..., 4H] and cell [..., H],
+    /// outputs h' and c' [..., H].
+    case lstmCell
 
     /// A short name for errors, profiles and printed graphs.
     public var description: String {
@@ -88,6 +91,7 @@ public enum Primitive: Hashable, Sendable, CustomStringConvertible {
         case .maxPool2dBackward: return "maxPool2dBackward"
         case .avgPool2d: return "avgPool2d"
         case .avgPool2dBackward: return "avgPool2dBackward"
+        case .lstmCell: return "lstmCell"
         }
     }
 }

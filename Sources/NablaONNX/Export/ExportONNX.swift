@@ -2,15 +2,6 @@ import Foundation
 import Nabla
 import NablaGraph
 import NablaNN
-#if canImport(Glibc)
-import Glibc
-/// write(2), named apart from `ONNXExporter.write`.
-private let systemWrite = Glibc.write
-#elseif canImport(Darwin)
-import Darwin
-/// write(2), named apart from `ONNXExporter.write`.
-private let systemWrite = Darwin.write
-#endif
 
 extension ONNXExporter {
     /// The ONNX model of `model`'s forward pass, traced on `exampleInput` in eval mode without gradients.
@@ -49,40 +40,13 @@ extension ONNXExporter {
         try writeAtomically(data, to: url)
     }
 
-    /// Writes `data` to `url` atomically: a temporary file in the same directory, `fsync`, then `rename`,
-    /// so readers see the old file or the whole new one, never a torn write.
+    /// Writes `data` to `url` atomically (`AtomicFile.write`), as an `ONNXExportError`.
     static func writeAtomically(_ data: Data, to url: URL) throws {
-        let directory = url.deletingLastPathComponent()
-        let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).tmp-\(UUID().uuidString)")
-        func failure(_ what: String) -> ONNXExportError {
-            .cannotWrite(path: url.path, reason: "\(what): \(String(cString: strerror(errno)))")
+        do throws(AtomicFile.WriteError) {
+            try AtomicFile.write(data, to: url)
+        } catch {
+            throw ONNXExportError.cannotWrite(path: url.path, reason: "\(error.operation) failed: \(error.reason)")
         }
-        let fd = open(temporary.path, O_WRONLY | O_CREAT | O_EXCL, 0o644)
-        guard fd >= 0 else { throw failure("cannot create \(temporary.lastPathComponent)") }
-        var ok = false
-        defer {
-            if !ok { unlink(temporary.path) }
-        }
-        let written: Bool = data.withUnsafeBytes { raw in
-            var offset = 0
-            while offset < raw.count {
-                let n = systemWrite(fd, raw.baseAddress! + offset, raw.count - offset)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    return false
-                }
-                offset += n
-            }
-            return true
-        }
-        guard written else { let error = failure("write failed"); close(fd); throw error }
-        guard fsync(fd) == 0 else { let error = failure("fsync failed"); close(fd); throw error }
-        guard close(fd) == 0 else { throw failure("close failed") }
-        guard rename(temporary.path, url.path) == 0 else { throw failure("rename failed") }
-        ok = true
-        // Make the rename itself durable.
-        let directoryFD = open(directory.path, O_RDONLY)
-        if directoryFD >= 0 { _ = fsync(directoryFD); close(directoryFD) }
     }
 }
 

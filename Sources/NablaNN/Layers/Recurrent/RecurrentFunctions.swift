@@ -81,12 +81,7 @@ func rnnStep(_ projection: Tensor, hidden: Tensor, weightHH: Tensor, biasHH: Ten
 /// The LSTM step on `projection` = `x · weightIHᵀ + biasIH`, [batch, 4·hiddenSize].
 func lstmStep(_ projection: Tensor, hidden: Tensor, cell: Tensor, weightHH: Tensor, biasHH: Tensor?) -> (h: Tensor, c: Tensor) {
     let preactivations = projection + linear(hidden, weight: weightHH, bias: biasHH)
-    if let fused = fusedLSTMPointwise(gates: preactivations, cell: cell) { return fused }
-    let gates = preactivations.chunked(4, axis: -1)
-    let inputGate = gates[0].sigmoid(), forgetGate = gates[1].sigmoid()
-    let cellGate = gates[2].tanh(), outputGate = gates[3].sigmoid()
-    let c = forgetGate * cell + inputGate * cellGate
-    return (outputGate * c.tanh(), c)
+    return lstmCellPointwise(gates: preactivations, cell: cell)
 }
 
 /// The GRU step on `projection` = `x · weightIHᵀ + biasIH`, [batch, 3·hiddenSize].

@@ -1,39 +1,19 @@
 import Nabla
 
-// Fused pointwise kernels for the LSTM and GRU steps (DESIGN.md, point 1: a fused kernel for a
-// composite keeps the composite as its gradient and its fallback).
+// A fused pointwise kernel for the GRU step (DESIGN.md, point 1: a fused kernel for a composite keeps
+// the composite as its gradient and its fallback). The LSTM's is the core primitive
+// `lstmCellPointwise`, which also has a fused backward pass and so serves training too.
 //
-// After the two matrix products, the rest of a step is a chain of ~10 elementwise ops; the fused
+// After the two matrix products, the rest of a GRU step is a chain of ~10 elementwise ops; the fused
 // elementwise kernel runs the chain in one pass over the data, with the same kernels in the same
 // order, so its values are bitwise those of the composite. It is used only where the composite would
 // record nothing: no tensor requires a gradient (inference, `withNoGrad`) and no tracer is watching
-// (a trace has to see the primitives). Everywhere else — training, float64, another device — the
-// composite in RecurrentFunctions.swift runs, and autograd differentiates it.
+// (a trace has to see the primitives). Everywhere else the composite in RecurrentFunctions.swift runs,
+// and autograd differentiates it.
 
 /// Whether a step over `tensors` may use a fused kernel: nothing to record on the tape or in a trace.
 func canFuseStep(_ tensors: [Tensor]) -> Bool {
     Tracing.observer == nil && !tensors.contains(where: \.requiresGrad)
-}
-
-/// The LSTM pointwise step on `gates` = x · W_ihᵀ + b_ih + h · W_hhᵀ + b_hh ([batch, 4·hidden]) and the
-/// cell state: (h', c') from one fused pass, or nil when the fused kernel cannot serve the inputs.
-func fusedLSTMPointwise(gates: Tensor, cell: Tensor) -> (h: Tensor, c: Tensor)? {
-    guard canFuseStep([gates, cell]) else { return nil }
-    let g = gates.chunked(4, axis: -1)
-    // Registers 0-3: i, f, g, o pre-activations; 4: c.
-    let program: [ElementwiseStep] = [
-        .unary(.sigmoid, 0),      // 5: σ(i)
-        .unary(.sigmoid, 1),      // 6: σ(f)
-        .unary(.tanh, 2),         // 7: tanh(g)
-        .unary(.sigmoid, 3),      // 8: σ(o)
-        .binary(.mul, 6, 4),      // 9: σ(f) c
-        .binary(.mul, 5, 7),      // 10: σ(i) tanh(g)
-        .binary(.add, 9, 10),     // 11: c'
-        .unary(.tanh, 11),        // 12: tanh(c')
-        .binary(.mul, 8, 12),     // 13: h'
-    ]
-    guard let out = fusedElementwise(program, inputs: g + [cell], outputs: [13, 11], shape: cell.shape) else { return nil }
-    return (out[0], out[1])
 }
 
 /// The GRU pointwise step on the two projections ([batch, 3·hidden] each) and the hidden state: h'
