@@ -4,7 +4,7 @@
 #   make test   installs missing Debian packages (and the Python tools interop tests use), runs every test
 SWIFT ?= swift
 
-.PHONY: demo test build release deps bench fixtures clean spirals onnx-conformance
+.PHONY: demo test build release deps bench fixtures clean spirals onnx-conformance charlm
 
 deps:
 	@bash scripts/install-deps.sh
@@ -35,6 +35,13 @@ bench: release
 # The core-only demo: an MLP fitted with raw tensors and autograd on two spirals.
 spirals: release
 	.build/release/nabla demo
+
+# Character-level LSTM and GPT on Debian's fortune cookie corpus, then a sample (docs/CHARLM.md).
+# OMP_WAIT_POLICY=passive keeps libgomp's idle threads from spinning on a shared machine.
+charlm: release
+	OMP_WAIT_POLICY=passive .build/release/char-lm train --model lstm --output runs/charlm/lstm
+	OMP_WAIT_POLICY=passive .build/release/char-lm train --model gpt --output runs/charlm/gpt
+	OMP_WAIT_POLICY=passive .build/release/char-lm sample --checkpoint runs/charlm/gpt --prompt "Linux is " --temperature 0.8 --top-k 10 --length 200 --seed 0
 
 # Regenerates the PyTorch golden fixtures (needs python3 with torch; the results are committed).
 fixtures:
