@@ -1,14 +1,18 @@
 import Nabla
 
-/// W1: square sgemm, GFLOPS (`../shared/bench/w1_matmul.py`).
+/// W1: square sgemm, GFLOPS (`../shared/bench/w1_matmul.py`); or the given [m, k] × [k, n] shapes.
 enum MatmulBench {
-    static func run(samples: Int, reporter: BenchReporter) {
-        for n in [256, 1024, 2048] {
-            let a = Tensor.randn([n, n], seed: 1), b = Tensor.randn([n, n], seed: 2)
+    static func run(samples: Int, shapes: [[Int]] = [], reporter: BenchReporter) {
+        let cases = shapes.isEmpty ? [256, 1024, 2048].map { [$0, $0, $0] } : shapes
+        for shape in cases {
+            let (m, k, n) = (shape[0], shape[1], shape[2])
+            let a = Tensor.randn([m, k], seed: 1), b = Tensor.randn([k, n], seed: 2)
             let times = BenchTimer.sample(samples: samples, minSampleSeconds: 0.2) { _ = matmul(a, b) }
-            let flop = 2.0 * Double(n) * Double(n) * Double(n)
+            let flop = 2.0 * Double(m) * Double(k) * Double(n)
+            var extra: [String: Any] = ["best": (flop / times[0] / 1e7).rounded() / 100]
+            if m == k && k == n { extra["n"] = n } else { extra["shape"] = "\(m)x\(k)x\(n)" }
             reporter.report(workload: "matmul", metric: "gflops", value: flop / BenchTimer.median(times) / 1e9, unit: "GFLOPS",
-                            extra: ["n": n, "best": (flop / times[0] / 1e7).rounded() / 100])
+                            extra: extra)
         }
     }
 }

@@ -29,7 +29,18 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Training workloads: compile the training step into a graph (NABLA_PROFILE=1 prints time per node kind).")
     var compiled = false
 
+    @Option(name: .customLong("shape"), help: "matmul: an [m, k] × [k, n] product to time instead of the square ones, as MxKxN (repeatable).")
+    var shapes: [String] = []
+
+    /// `shapes` as [m, k, n] triples.
+    private var parsedShapes: [[Int]] {
+        shapes.map { $0.split(separator: "x").compactMap { Int($0) } }
+    }
+
     func validate() throws {
+        for (text, shape) in zip(shapes, parsedShapes) where shape.count != 3 || shape.contains(where: { $0 < 1 }) {
+            throw ValidationError("--shape \(text): expected three positive sizes MxKxN, such as 32x256x1024")
+        }
         guard (samples ?? 1) >= 1 else { throw ValidationError("--samples must be at least 1") }
     }
 
@@ -37,7 +48,7 @@ struct BenchCommand: ParsableCommand {
         let reporter = BenchReporter(json: json)
         let samples = self.samples ?? ([.lstm, .transformer].contains(workload) ? 5 : 7)
         switch workload {
-        case .matmul: MatmulBench.run(samples: samples, reporter: reporter)
+        case .matmul: MatmulBench.run(samples: samples, shapes: parsedShapes, reporter: reporter)
         case .elementwise: ElementwiseBench.run(samples: samples, reporter: reporter)
         case .overhead: OverheadBench.run(samples: samples, reporter: reporter)
         case .mlp: try TrainingBench.run(.mlp, epochs: epochs ?? 5, compiled: compiled, reporter: reporter)
