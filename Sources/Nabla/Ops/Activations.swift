@@ -29,7 +29,7 @@ public enum GELUApproximation: Sendable {
 public func gelu(_ x: Tensor, approximate: GELUApproximation = .none) -> Tensor {
     switch approximate {
     case .none:
-        return x * 0.5 * (1 + (x * (1 / 2.0.squareRoot())).erf())
+        return geluExact(x)
     case .tanh:
         let inner = (x + x * x * x * 0.044715) * (2 / Double.pi).squareRoot()
         return x * 0.5 * (1 + inner.tanh())

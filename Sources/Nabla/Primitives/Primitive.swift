@@ -61,6 +61,8 @@ public enum Primitive: Hashable, Sendable, CustomStringConvertible {
     /// The LSTM cell's pointwise step (`lstmCellPointwise`): inputs gates [..., 4H] and cell [..., H],
     /// outputs h' and c' [..., H].
     case lstmCell
+    /// The exact (erf) GELU (`gelu(_:)`), one input and one output of its shape.
+    case gelu
 
     /// A short name for errors, profiles and printed graphs.
     public var description: String {
@@ -92,6 +94,7 @@ public enum Primitive: Hashable, Sendable, CustomStringConvertible {
         case .avgPool2d: return "avgPool2d"
         case .avgPool2dBackward: return "avgPool2dBackward"
         case .lstmCell: return "lstmCell"
+        case .gelu: return "gelu"
         }
     }
 }

@@ -109,8 +109,14 @@ func runRecurrent(_ config: RecurrentConfiguration, input: Tensor, h0: Tensor?, 
         for direction in 0..<config.directions {
             let index = layer * config.directions + direction
             let w = config.weights[index]
-            let projection = linear(x, weight: w.weightIH.value, bias: w.biasIH?.value)   // [T, B, G·H]
-            let weightHH = w.weightHH.value, biasHH = w.biasHH?.value
+            // RNN and LSTM steps add both biases to the same sum, so they are added once, to the whole
+            // sequence's projection: one bias add and one bias-gradient reduction per layer instead of
+            // one per step. (The GRU multiplies W_hn·h + b_hn by its reset gate: b_hh stays in the step.)
+            let foldsHiddenBias = config.mode != .gru
+            var inputBias = w.biasIH?.value
+            if foldsHiddenBias, let biasHH = w.biasHH?.value { inputBias = inputBias.map { $0 + biasHH } ?? biasHH }
+            let projection = linear(x, weight: w.weightIH.value, bias: inputBias)   // [T, B, G·H]
+            let weightHH = w.weightHH.value, biasHH = foldsHiddenBias ? nil : w.biasHH?.value
             var h = hInitial.slice(axis: 0, start: index, end: index + 1).squeezed(axis: 0)
             var c = cInitial?.slice(axis: 0, start: index, end: index + 1).squeezed(axis: 0)
             var outputs = [Tensor?](repeating: nil, count: steps)
