@@ -9,76 +9,14 @@ import NablaNN
 // scripts/generate_attention_fixtures.py, whose header documents the format), plus a float64
 // finite-difference check of scaledDotProductAttention.
 
-/// One attention CASE.
-private struct AttentionCase {
-    let name: String
-    let kind: String
-    let attrs: [String: JSONValue]
-    let training: Bool
-    let state: [(String, LayerFixtureTensor)]
-    let inputs: [String: LayerFixtureTensor]
-    let output: LayerFixtureTensor
-    let weights: LayerFixtureTensor?
-    let upstream: LayerFixtureTensor
-    let inputGrads: [String: LayerFixtureTensor]
-    let parameterGrads: [(String, LayerFixtureTensor)]
-
-    init(_ json: JSONValue) throws {
-        guard let name = json["name"]?.stringValue, let kind = json["kind"]?.stringValue, let training = json["training"]?.boolValue,
-              let output = json["output"], let upstream = json["upstream"], case let .object(attrs)? = json["attrs"],
-              case let .object(inputs)? = json["inputs"], case let .object(grads)? = json["input_grads"] else {
-            throw LayerFixtureError("malformed attention CASE")
-        }
-        (self.name, self.kind, self.attrs, self.training) = (name, kind, attrs, training)
-        func pairs(_ v: JSONValue?) throws -> [(String, LayerFixtureTensor)] {
-            try (v?.arrayValue ?? []).map { pair in
-                guard let items = pair.arrayValue, items.count == 2, let key = items[0].stringValue else { throw LayerFixtureError("expected [key, TENSOR]") }
-                return (key, try LayerFixtureTensor(items[1]))
-            }
-        }
-        state = try pairs(json["state"])
-        parameterGrads = try pairs(json["param_grads"])
-        self.inputs = try inputs.mapValues(LayerFixtureTensor.init)
-        inputGrads = try grads.mapValues(LayerFixtureTensor.init)
-        self.output = try LayerFixtureTensor(output)
-        self.upstream = try LayerFixtureTensor(upstream)
-        if let w = json["weights"], !w.isNull { weights = try LayerFixtureTensor(w) } else { weights = nil }
-    }
-
-    func int(_ key: String) -> Int { attrs[key]?.intValue ?? 0 }
-    func bool(_ key: String) -> Bool { attrs[key]?.boolValue ?? false }
-    func double(_ key: String) -> Double? { attrs[key]?.doubleValue }
-    var activation: TransformerActivation { attrs["activation"]?.stringValue == "gelu" ? .gelu : .relu }
-}
-
-private enum AttentionFixtures {
-    nonisolated(unsafe) static var cached: [AttentionCase]?
-
-    static func load() throws -> [AttentionCase] {
-        if let cached { return cached }
-        guard let url = Bundle.module.url(forResource: "Fixtures", withExtension: nil)?.appendingPathComponent("attention.json") else {
-            throw LayerFixtureError("Fixtures directory missing from the test bundle")
-        }
-        let root = try JSONReader.parse(try Data(contentsOf: url))
-        guard root["generator"]?.stringValue == "scripts/generate_attention_fixtures.py" else {
-            throw LayerFixtureError("attention.json is not a generate_attention_fixtures.py fixture")
-        }
-        let cases = try (root["cases"]?.arrayValue ?? []).map(AttentionCase.init)
-        cached = cases
-        return cases
-    }
-}
-
 final class AttentionTests: XCTestCase {
-    private func cases(_ kind: String) throws -> [AttentionCase] {
-        let found = try AttentionFixtures.load().filter { $0.kind == kind }
-        XCTAssertFalse(found.isEmpty, "no \(kind) cases in attention.json")
-        return found
+    private func cases(_ kind: String) throws -> [SequenceFixtureCase] {
+        try SequenceFixtures.cases(kind)
     }
 
     /// Runs `forward` on the case's inputs (float inputs as gradient leaves), checks output, weights,
     /// input gradients and (for modules) parameter gradients.
-    private func check(_ c: AttentionCase, module: Module?, rtol: Double = 1e-4, atol: Double = 2e-5,
+    private func check(_ c: SequenceFixtureCase, module: Module?, rtol: Double = 1e-4, atol: Double = 2e-5,
                        _ forward: ([String: Tensor]) -> (Tensor, Tensor?)) throws {
         if let module {
             module.train(c.training)

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import NablaTestSupport
 import Nabla
 import NablaNN
 
@@ -68,40 +69,15 @@ enum SequenceTrapHarness {
 
     /// Runs case `name` in a child process and asserts that it traps with `message` in its output.
     static func expectTrap(_ name: String, message: String, file: StaticString = #filePath, line: UInt = #line) throws {
-        let executable = URL(fileURLWithPath: CommandLine.arguments[0])
-        guard FileManager.default.isExecutableFile(atPath: executable.path), executable.path.hasSuffix(".xctest") else {
-            throw XCTSkip("cannot locate the XCTest executable to run trapping children (\(executable.path))")
-        }
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = ["NablaNNTests.KeyValueCacheTests/testTrapChild"]
-        var environment = ProcessInfo.processInfo.environment
-        environment[variable] = name
-        environment["SWIFT_BACKTRACE"] = "enable=no"
-        process.environment = environment
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let text = String(decoding: data, as: UTF8.self)
-        XCTAssertTrue(text.contains("NABLA-CHILD: running \(name)"), "\(name): the child did not run the case; output:\n\(text)", file: file, line: line)
-        XCTAssertEqual(process.terminationReason, .uncaughtSignal, "\(name) must trap; child output:\n\(text)", file: file, line: line)
-        XCTAssertTrue(text.contains(message), "\(name): the trap message must contain \"\(message)\"; child output:\n\(text)", file: file, line: line)
+        try TrapChild.expectTrap(name, message: message, childTest: "NablaNNTests.KeyValueCacheTests/testTrapChild",
+                                 variable: variable, file: file, line: line)
     }
 }
 
 final class KeyValueCacheTests: XCTestCase {
     /// The body a child process runs (skipped in a normal run).
     func testTrapChild() throws {
-        guard let name = ProcessInfo.processInfo.environment[SequenceTrapHarness.variable] else {
-            throw XCTSkip("runs only in a child process started by SequenceTrapHarness.expectTrap")
-        }
-        guard let body = SequenceTrapHarness.cases[name] else { return XCTFail("unknown trap case \(name)") }
-        FileHandle.standardError.write(Data("NABLA-CHILD: running \(name)\n".utf8))
-        body()
-        FileHandle.standardError.write(Data("NABLA-CHILD: returned\n".utf8))
+        try TrapChild.runCase(from: SequenceTrapHarness.cases, variable: SequenceTrapHarness.variable)
     }
 
     func testBadShapesTrapWithAMessage() throws {

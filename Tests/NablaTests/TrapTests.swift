@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import NablaTestSupport
 import Nabla
 
 /// Checks that programmer errors trap with a message naming the op and the shapes (DESIGN.md:
@@ -33,42 +34,15 @@ enum TrapHarness {
 
     /// Runs case `name` in a child process and asserts that it traps with `message` in its output.
     static func expectTrap(_ name: String, message: String, file: StaticString = #filePath, line: UInt = #line) throws {
-        let executable = URL(fileURLWithPath: CommandLine.arguments[0])
-        guard FileManager.default.isExecutableFile(atPath: executable.path), executable.path.hasSuffix(".xctest") else {
-            throw XCTSkip("cannot locate the XCTest executable to run trapping children (\(executable.path))")
-        }
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = ["NablaTests.TrapTests/testTrapChild"]
-        var environment = ProcessInfo.processInfo.environment
-        environment[variable] = name
-        environment["SWIFT_BACKTRACE"] = "enable=no"   // no slow symbolication in the child
-        process.environment = environment
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let text = String(decoding: data, as: UTF8.self)
-        XCTAssertTrue(text.contains("NABLA-CHILD: running \(name)"), "\(name): the child did not run the case; output:\n\(text)", file: file, line: line)
-        XCTAssertEqual(process.terminationReason, .uncaughtSignal, "\(name) must trap; child output:\n\(text)", file: file, line: line)
-        XCTAssertTrue(text.contains(message), "\(name): the trap message must contain \"\(message)\"; child output:\n\(text)", file: file, line: line)
-        XCTAssertFalse(text.contains("NABLA-CHILD: returned"), "\(name) returned instead of trapping", file: file, line: line)
+        try TrapChild.expectTrap(name, message: message, childTest: "NablaTests.TrapTests/testTrapChild", variable: variable,
+                                 file: file, line: line)
     }
 }
 
 final class TrapTests: XCTestCase {
     /// The body a child process runs (skipped in a normal run).
     func testTrapChild() throws {
-        guard let name = ProcessInfo.processInfo.environment[TrapHarness.variable] else {
-            throw XCTSkip("runs only in a child process started by TrapHarness.expectTrap")
-        }
-        guard let body = TrapHarness.cases[name] else { return XCTFail("unknown trap case \(name)") }
-        // Unbuffered writes: buffered stdout would be lost when the case traps.
-        FileHandle.standardError.write(Data("NABLA-CHILD: running \(name)\n".utf8))
-        body()
-        FileHandle.standardError.write(Data("NABLA-CHILD: returned\n".utf8))
+        try TrapChild.runCase(from: TrapHarness.cases, variable: TrapHarness.variable)
     }
 
     func testProgrammerErrorsTrapWithAMessage() throws {
