@@ -73,6 +73,8 @@ extension Primitive {
             only(1); return [Nabla.avgPool2dBackward(inputs[0], attributes, inputShape: inputShape)]
         case .gelu:
             only(1); return [geluExact(inputs[0])]
+        case .softmax:
+            only(1); return [safeSoftmax(inputs[0])]
         case .lstmCell:
             only(2)
             let (h, c) = lstmCellPointwise(gates: inputs[0], cell: inputs[1], file: file, line: line)

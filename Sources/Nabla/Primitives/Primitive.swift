@@ -63,6 +63,8 @@ public enum Primitive: Hashable, Sendable, CustomStringConvertible {
     case lstmCell
     /// The exact (erf) GELU (`gelu(_:)`), one input and one output of its shape.
     case gelu
+    /// Softmax over the last axis with all -∞ rows giving zeros (`safeSoftmax(_:)`).
+    case softmax
 
     /// A short name for errors, profiles and printed graphs.
     public var description: String {
@@ -95,6 +97,7 @@ public enum Primitive: Hashable, Sendable, CustomStringConvertible {
         case .avgPool2dBackward: return "avgPool2dBackward"
         case .lstmCell: return "lstmCell"
         case .gelu: return "gelu"
+        case .softmax: return "softmax"
         }
     }
 }

@@ -71,7 +71,7 @@ func attentionWithWeights(query: Tensor, key: Tensor, value: Tensor, mask: Tenso
     if let additive = additiveMask(mask, causal: isCausal ? (l, s) : nil, dtype: query.dtype) {
         scores = scores + additive
     }
-    let weights = dropout(maskedSoftmax(scores), p: p, training: p > 0, generator: generator)
+    let weights = dropout(safeSoftmax(scores), p: p, training: p > 0, generator: generator)
     return (matmul(weights, value, file: file, line: line), weights)
 }
 
@@ -95,17 +95,4 @@ func additiveMask(_ mask: Tensor?, causal: (Int, Int)?, dtype: DType) -> Tensor?
 func booleanToAdditive(_ mask: Tensor, keepWhere: Bool, dtype: DType) -> Tensor {
     let zero = Tensor.zeros([], dtype: dtype), minusInfinity = Tensor.full([], value: -.infinity, dtype: dtype)
     return keepWhere ? Tensor.where(mask, zero, minusInfinity) : Tensor.where(mask, minusInfinity, zero)
-}
-
-/// Softmax over the last axis that gives zeros (not NaN) for a row that is -∞ throughout (every key
-/// masked), like PyTorch's `_safe_softmax`; identical to `softmax` elsewhere.
-func maskedSoftmax(_ x: Tensor) -> Tensor {
-    let m = withNoGrad { () -> Tensor in
-        let rowMax = x.max(alongAxes: -1, keepingDims: true)
-        return Tensor.where(rowMax.isFinite(), rowMax, Tensor.zeros([], dtype: rowMax.dtype))
-    }
-    let e = (x - m).exp()
-    let total = e.sum(alongAxes: -1, keepingDims: true)
-    let safeTotal = Tensor.where(total .== 0, Tensor.ones([], dtype: total.dtype), total)
-    return e / safeTotal
 }
