@@ -48,7 +48,7 @@ public final class CompiledFunction: @unchecked Sendable {
     /// The function's name in logs and errors ("compiled at File.swift:12" by default).
     public let name: String
     /// The passes run on each traced graph.
-    public var pipeline: PassPipeline = .standard
+    public var pipeline: PassPipeline = .compiled
     /// More traced signatures than this logs one warning (a retrace storm).
     public var retraceWarningThreshold = 8
     /// Where retrace messages go (standard error by default).
@@ -74,6 +74,29 @@ public final class CompiledFunction: @unchecked Sendable {
         var settings: [AnyHashable]
     }
 
+    /// The last replay's signature, and the state it wrote back: when the next call finds exactly
+    /// those tensors (and the same input types and settings), the signature is the same without
+    /// rebuilding and hashing it (the layouts of the state's tensors, their names and types).
+    private struct LastCall {
+        var signature: Signature
+        var inputs: [ValueType]
+        var state: [[Tensor]]
+        var settings: [AnyHashable]
+
+        func matches(_ inputs: [Tensor], _ stateTensors: [[Tensor]], _ settings: [AnyHashable]) -> Bool {
+            guard inputs.count == self.inputs.count, stateTensors.count == state.count, settings == self.settings else { return false }
+            for (tensor, type) in zip(inputs, self.inputs) where tensor.dtype != type.dtype || tensor.shape != type.shape { return false }
+            for (now, then) in zip(stateTensors, state) {
+                guard now.count == then.count else { return false }
+                for (a, b) in zip(now, then) where a.storage !== b.storage || a.layout != b.layout || a.dtype != b.dtype { return false }
+            }
+            return true
+        }
+    }
+    private var lastCall: LastCall?
+    /// How many calls replayed through the fast signature check (for tests).
+    private(set) var fastReplays = 0
+
     private struct Entry {
         var graph: Graph
         var executor: Executor
@@ -97,10 +120,18 @@ public final class CompiledFunction: @unchecked Sendable {
     /// Calls the function: replays the graph for this signature, or traces a new one.
     public func callAsFunction(_ inputs: [Tensor]) throws -> [Tensor] {
         try lock.withLock {
-            let signature = makeSignature(inputs)
+            let stateTensors = state.map { $0.tensors() }
+            let settings = state.map { $0.settings() }
+            // The common case: the state is exactly what the last replay wrote back (same tensors) and
+            // the inputs and settings have not changed, so the signature is the last one.
+            if let last = lastCall, last.matches(inputs, stateTensors, settings), let entry = cache[last.signature] {
+                fastReplays += 1
+                return replay(entry, inputs, stateTensors, signature: last.signature, settings: settings)
+            }
+            let signature = makeSignature(inputs, stateTensors, settings)
             if let entry = cache[signature] {
                 lastSignature = signature
-                return replay(entry, inputs)
+                return replay(entry, inputs, stateTensors, signature: signature, settings: settings)
             }
             return try trace(inputs, signature: signature)
         }
@@ -119,22 +150,31 @@ public final class CompiledFunction: @unchecked Sendable {
         return outputs[0]
     }
 
-    private func makeSignature(_ inputs: [Tensor]) -> Signature {
+    private func makeSignature(_ inputs: [Tensor], _ stateTensors: [[Tensor]], _ settings: [AnyHashable]) -> Signature {
         Signature(inputs: inputs.map(ValueType.init(of:)),
-                  state: state.map { $0.tensors().map(ValueType.init(of:)) },
+                  state: stateTensors.map { $0.map(ValueType.init(of:)) },
                   layouts: state.map { $0.layout() },
-                  settings: state.map { $0.settings() })
+                  settings: settings)
     }
 
-    private func replay(_ entry: Entry, _ inputs: [Tensor]) -> [Tensor] {
-        let stateBefore = state.flatMap { $0.tensors() }
-        let results = entry.executor.run(inputs.map { $0.detached() } + stateBefore.map { $0.detached() }, profile: profile)
+    private func replay(_ entry: Entry, _ inputs: [Tensor], _ stateTensors: [[Tensor]], signature: Signature,
+                        settings: [AnyHashable]) -> [Tensor] {
+        var arguments: [Tensor] = []
+        arguments.reserveCapacity(entry.executor.graph.inputs.count)
+        for input in inputs { arguments.append(input.detached()) }
+        for tensors in stateTensors { for tensor in tensors { arguments.append(tensor.detached()) } }
+        let results = entry.executor.run(arguments, profile: profile)
+        arguments.removeAll()
         var index = entry.outputCount
+        var written: [[Tensor]] = []
         for (slot, holder) in state.enumerated() {
             let count = entry.stateCountsAfter[slot]
-            holder.write(Array(results[index..<(index + count)]), layout: entry.layoutsAfter[slot])
+            let tensors = Array(results[index..<(index + count)])
+            holder.write(tensors, layout: entry.layoutsAfter[slot])
+            written.append(tensors)
             index += count
         }
+        lastCall = LastCall(signature: signature, inputs: inputs.map(ValueType.init(of:)), state: written, settings: settings)
         return Array(results[0..<entry.outputCount])
     }
 
@@ -159,6 +199,7 @@ public final class CompiledFunction: @unchecked Sendable {
             throw TraceError.randomness(function: name, what: violation.what)
         }
         let stateAfter = state.map { $0.tensors() }
+        lastCall = nil
         tracer.setOutputs(outputs + stateAfter.flatMap { $0 })
         let graph = pipeline.run(tracer.graph)
         cache[signature] = Entry(graph: graph, executor: Executor(graph), outputCount: outputs.count,

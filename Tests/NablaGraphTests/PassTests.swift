@@ -88,6 +88,25 @@ final class PassTests: XCTestCase {
         assertSameResults(graph, result, [x, y])
     }
 
+    func testElementwiseFusionTakesBroadcastOperands() {
+        // [300, 7] spans several 256-element tiles, so the [7], [1, 7] and [300, 1] operands wrap or change
+        // value inside tiles.
+        let z = Tensor.randn([300, 7], seed: 6), bias = Tensor.randn([7], seed: 7), scale = Tensor.randn([1, 7], seed: 8)
+        let rowMax = Tensor.randn([300, 1], seed: 9)
+        let graph = traceGraph([z, bias, scale, rowMax]) { t in [(relu(t[0] * t[2] + t[1]) - t[3]).exp() / t[3]] }
+        let result = ElementwiseFusion().run(graph)
+        XCTAssertEqual(result.operationCounts, ["fused": 1], "\(result)")
+        assertSameResults(graph, result, [z, bias, scale, rowMax])
+        // Softmax's shape of work: [B, T, 1] statistics over [B, T, D], and [T, 1] over [B, T, D].
+        let u = Tensor.randn([3, 130, 5], seed: 10), stat = Tensor.randn([3, 130, 1], seed: 11), perT = Tensor.randn([130, 1], seed: 12)
+        let softmaxLike = traceGraph([u, stat, perT]) { t in [((t[0] - t[1]).exp() * t[2]).tanh()] }
+        XCTAssertEqual(ElementwiseFusion().run(softmaxLike).operationCounts, ["fused": 1])
+        assertSameResults(softmaxLike, ElementwiseFusion().run(softmaxLike), [u, stat, perT])
+        // A broadcast along a middle axis ([3, 1, 5] over [3, 130, 5]) is not served: the add stays a node of its own.
+        let middle = traceGraph([u, Tensor.randn([3, 1, 5], seed: 13)]) { t in [(t[0] + t[1]).exp().tanh()] }
+        XCTAssertEqual(ElementwiseFusion().run(middle).operationCounts, ["add": 1, "fused": 1])
+    }
+
     func testFusionStopsAtShapeChangesAndNonElementwiseNodes() {
         let w = Tensor.randn([5, 3], seed: 5)
         let graph = traceGraph([x]) { t in [relu(matmul(t[0].exp() * 2, w)).sum()] }
@@ -121,5 +140,11 @@ final class PassTests: XCTestCase {
         let problems = GraphVerifier.problems(in: graph)
         XCTAssertTrue(problems.contains { $0.contains("uses %99 before it is defined") }, "\(problems)")
         XCTAssertTrue(problems.contains { $0.contains("output %42 is never defined") }, "\(problems)")
+        var planned = traceGraph([x]) { t in [t[0].exp()] }
+        planned.memoryPlan.assignments[0] = [0: .inPlace(input: 3)]
+        planned.memoryPlan.assignments[7] = [0: .reuse(1)]
+        let planProblems = GraphVerifier.problems(in: planned)
+        XCTAssertTrue(planProblems.contains { $0.contains("in place of operand 3") }, "\(planProblems)")
+        XCTAssertTrue(planProblems.contains { $0.contains("names node 7") }, "\(planProblems)")
     }
 }

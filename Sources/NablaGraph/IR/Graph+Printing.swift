@@ -1,6 +1,6 @@
 /// Text and Graphviz forms of a graph.
 extension Graph: CustomStringConvertible {
-    /// The graph as text, one node per line:
+    /// The graph as text, one node per line (with the memory plan's decisions as comments):
     ///
     /// ```text
     /// graph(%0: f32[64, 784], %1: f32[256, 784]) {
@@ -11,11 +11,22 @@ extension Graph: CustomStringConvertible {
     /// ```
     public var description: String {
         var text = "graph(" + inputs.map { "%\($0): \(types[$0])" }.joined(separator: ", ") + ") {\n"
-        for node in nodes {
+        for (index, node) in nodes.enumerated() {
             let results = node.outputs.map { "%\($0)" }.joined(separator: ", ")
             let operands = node.inputs.map { "%\($0)" }.joined(separator: ", ")
             let resultTypes = node.outputs.map { "\(types[$0])" }.joined(separator: ", ")
-            text += "  \(results) = \(node.operation)(\(operands)) : \(resultTypes)\n"
+            text += "  \(results) = \(node.operation)(\(operands)) : \(resultTypes)"
+            // The memory plan, when there is one: `// %7 in place of %5`, `// %9 into %6's buffer`.
+            if let plan = memoryPlan.assignments[index] {
+                let notes = plan.keys.sorted().map { output -> String in
+                    switch plan[output]! {
+                    case let .inPlace(input): return "%\(node.outputs[output]) in place of %\(node.inputs[input])"
+                    case let .reuse(value): return "%\(node.outputs[output]) into %\(value)'s buffer"
+                    }
+                }
+                text += "    // " + notes.joined(separator: ", ")
+            }
+            text += "\n"
         }
         text += "  return " + outputs.map { "%\($0)" }.joined(separator: ", ") + "\n}"
         return text

@@ -51,12 +51,17 @@ public enum Operation: Hashable, Sendable, CustomStringConvertible {
     case primitive(Primitive)
     /// A chain of elementwise primitives run as one pass over the data (see `ElementwiseFusion`).
     case fusedElementwise(FusedElementwiseProgram)
+    /// Several primitives run by one dedicated kernel (a matmul with its epilogue, an optimizer
+    /// update), made by the execution passes of `PassPipeline.compiled`. Not portable: ONNX export
+    /// and other consumers of `PassPipeline.standard` graphs never see it.
+    case kernel(GraphKernel)
 
     public var description: String {
         switch self {
         case let .constant(c): return c.tensor.count == 1 ? "constant(\(formatScalar(c.tensor)))" : "constant"
         case let .primitive(p): return p.description
         case let .fusedElementwise(program): return "fused[\(program.summary)]"
+        case let .kernel(kernel): return kernel.description
         }
     }
 }
@@ -99,6 +104,8 @@ public struct Graph: Sendable {
     public var inputs: [ValueID] = []
     /// The values returned, in order (a value may appear more than once, or be an input).
     public var outputs: [ValueID] = []
+    /// Which results are written into existing buffers (empty unless `MemoryPlanning` ran).
+    public var memoryPlan = MemoryPlan()
 
     /// An empty graph.
     public init() {}
@@ -138,11 +145,13 @@ public struct Graph: Sendable {
 }
 
 extension Operation {
-    /// The operation without its attributes: "add", "matmul", "reshape", "constant", "fused".
+    /// The operation without its attributes: "add", "matmul", "reshape", "constant", "fused",
+    /// "matmul+epilogue", "adam".
     public var kindName: String {
         switch self {
         case .constant: return "constant"
         case .fusedElementwise: return "fused"
+        case let .kernel(kernel): return kernel.kindName
         case let .primitive(p):
             let text = p.description
             return String(text.prefix { $0 != "(" })

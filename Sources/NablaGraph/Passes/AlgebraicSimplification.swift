@@ -3,7 +3,10 @@ import Nabla
 /// Removes operations that do nothing, as the algebra shows: `x * 1`, `1 * x`, `x / 1`, `x + 0`,
 /// `0 + x`, `x - 0` (when the result has `x`'s own type, so nothing is broadcast or converted),
 /// casts to the same dtype, reshapes and expands to the same shape, chains of permutes (composed,
-/// or removed when they cancel) and chains of reshapes (only the last counts).
+/// or removed when they cancel) and chains of reshapes (only the last counts). The ReLU gradient
+/// `reluGrad(g, x)` reads `relu(x)` instead of `x` when the graph computes `relu(x)` anyway (their
+/// signs agree), so the pre-activation `x` need not be kept for the backward pass and the forward
+/// bias add and ReLU can fuse into the matmul (`EpilogueFusion`).
 public struct AlgebraicSimplification: GraphPass {
     public var name: String { "algebraic-simplification" }
 
@@ -14,6 +17,7 @@ public struct AlgebraicSimplification: GraphPass {
         var scalarConstants: [ValueID: Double] = [:]
         var producers: [ValueID: GraphNode] = [:]
         var replacements: [ValueID: ValueID] = [:]
+        var reluOf: [ValueID: ValueID] = [:]
         var result = graph
         result.nodes = []
         for var node in graph.nodes {
@@ -32,6 +36,12 @@ public struct AlgebraicSimplification: GraphPass {
                     continue
                 }
                 node = rewritten
+            }
+            if node.operation == .primitive(.unary(.relu)) { reluOf[node.inputs[0]] = node.outputs[0] }
+            if node.operation == .primitive(.binary(.reluGrad)), let activation = reluOf[node.inputs[1]],
+               graph.types[activation] == graph.types[node.inputs[1]] {
+                // x > 0 exactly when relu(x) > 0 (NaN stays NaN, -0 becomes 0): the same gradient.
+                node.inputs[1] = activation
             }
             for output in node.outputs { producers[output] = node }
             result.nodes.append(node)

@@ -31,7 +31,7 @@ public struct ConstantFolding: GraphPass {
                     constants[id] = value
                     result.nodes.append(GraphNode(.constant(Constant(value)), inputs: [], outputs: [id]))
                 }
-            case .fusedElementwise:
+            case .fusedElementwise, .kernel:
                 result.nodes.append(node)
             }
         }

@@ -38,10 +38,15 @@ public struct FusedElementwiseProgram: Hashable, Sendable {
         }
     }
 
-    /// Runs the program on `operands` (of `shape`, or single elements): in one pass through the
-    /// core's fused kernel when it serves them, else one primitive after another.
-    public func run(_ operands: [Tensor], shape: [Int]) -> [Tensor] {
-        if let fused = fusedElementwise(steps, inputs: operands, outputs: outputs, shape: shape) { return fused }
+    /// Runs the program on `operands` (of `shape`, single elements, or the broadcasts of
+    /// `FusedOperandLayout`, such as an `[N]` bias or a `[B, 1]` maximum over `[B, N]`): in one pass through the core's fused kernel when it serves them,
+    /// else one primitive after another. `destinations[i]`, when given, is a buffer output `i` is
+    /// written into (possibly an operand: see `MemoryPlanning`).
+    public func run(_ operands: [Tensor], shape: [Int], destinations: [Tensor?] = []) -> [Tensor] {
+        if let fused = fusedElementwise(steps, inputs: operands, outputs: outputs, shape: shape, broadcasting: true,
+                                        destinations: destinations) {
+            return fused
+        }
         return runStepByStep(operands)
     }
 
@@ -59,8 +64,10 @@ public struct FusedElementwiseProgram: Hashable, Sendable {
 }
 
 /// Fuses runs of consecutive float32 elementwise nodes of one shape into a single node that makes
-/// one pass over the data (`FusedElementwiseProgram`). Operands must have the run's shape or be
-/// single elements (broadcast scalars); values used after the run become the fused node's outputs.
+/// one pass over the data (`FusedElementwiseProgram`). Operands must have the run's shape, be single
+/// elements, or broadcast as `FusedOperandLayout` allows (along leading axes: a `[N]` bias over
+/// `[B, N]`; along trailing axes: a `[B, 1]` row statistic over `[B, N]`); values used after the run
+/// become the fused node's outputs.
 public struct ElementwiseFusion: GraphPass {
     public var name: String { "elementwise-fusion" }
 
@@ -159,7 +166,7 @@ public struct ElementwiseFusion: GraphPass {
         guard output.dtype == .float32 else { return nil }
         for input in node.inputs {
             let type = graph.types[input]
-            guard type.dtype == .float32, type.shape == output.shape || type.shape.reduce(1, *) == 1 else { return nil }
+            guard type.dtype == .float32, FusedOperandLayout(type.shape, in: output.shape) != nil else { return nil }
         }
         return output.shape
     }

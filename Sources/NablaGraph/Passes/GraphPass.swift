@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 
 /// A rewrite of a graph that keeps its results (DESIGN.md, point 7: one pass per file).
@@ -14,10 +15,19 @@ public struct PassPipeline: Sendable {
     /// The passes, in order.
     public var passes: [any GraphPass]
 
-    /// The passes `compile` runs: simplifications first, then fusion and a final clean-up.
+    /// The portable passes: simplifications, then elementwise fusion and a clean-up. The graph stays
+    /// in primitives and fused elementwise nodes, which ONNX export and TensorBoard understand.
     public static let standard = PassPipeline(passes: [
         ConstantFolding(), AlgebraicSimplification(), CommonSubexpressionElimination(), DeadCodeElimination(),
         ElementwiseFusion(), DeadCodeElimination(),
+    ])
+
+    /// The passes `compile` runs: `standard`'s, plus the execution passes that make dedicated
+    /// kernels (`AdamUpdateFusion` and `ScalarFusion` before elementwise fusion, `EpilogueFusion`
+    /// after it) and, last, `MemoryPlanning`. Its graphs are for the `Executor` only.
+    public static let compiled = PassPipeline(passes: [
+        ConstantFolding(), AlgebraicSimplification(), CommonSubexpressionElimination(), DeadCodeElimination(),
+        AdamUpdateFusion(), ScalarFusion(), ElementwiseFusion(), EpilogueFusion(), DeadCodeElimination(), MemoryPlanning(),
     ])
 
     /// A pipeline of `passes`.
@@ -31,19 +41,22 @@ public struct PassPipeline: Sendable {
         var current = graph
         if PassPipeline.dumpRequested { dump(current, after: "trace") }
         for pass in passes {
+            let start = PassPipeline.dumpRequested ? DispatchTime.now().uptimeNanoseconds : 0
             current = pass.run(current)
+            let elapsed = PassPipeline.dumpRequested ? Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6 : 0
             #if DEBUG
             if let problem = GraphVerifier.problems(in: current).first {
                 fatalError("NablaGraph: the graph is invalid after the \(pass.name) pass: \(problem)\n\(current)")
             }
             #endif
-            if PassPipeline.dumpRequested { dump(current, after: pass.name) }
+            if PassPipeline.dumpRequested { dump(current, after: pass.name, milliseconds: elapsed) }
         }
         return current
     }
 
-    private func dump(_ graph: Graph, after stage: String) {
-        FileHandle.standardError.write(Data("--- graph after \(stage) (\(graph.nodes.count) nodes)\n\(graph)\n".utf8))
+    private func dump(_ graph: Graph, after stage: String, milliseconds: Double? = nil) {
+        let time = milliseconds.map { String(format: ", %.1f ms", $0) } ?? ""
+        FileHandle.standardError.write(Data("--- graph after \(stage) (\(graph.nodes.count) nodes\(time))\n\(graph)\n".utf8))
     }
 }
 

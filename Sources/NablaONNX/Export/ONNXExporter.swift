@@ -79,6 +79,8 @@ public enum ONNXExporter {
                 try builder.emit(primitive, inputs: inputNames, inputTypes: inputTypes, outputs: outputNames, outputTypes: outputTypes)
             case let .fusedElementwise(program):
                 try builder.emit(program, inputs: inputNames, inputTypes: inputTypes, outputs: outputNames, outputTypes: outputTypes)
+            case let .kernel(kernel):
+                throw ONNXExportError.unsupportedPrimitive(kernel.kindName, reason: "a graph-mode execution kernel; export a graph optimised by PassPipeline.standard")
             }
         }
         for (id, name) in identities { builder.node("Identity", [names[id]], outputs: [name]) }
