@@ -112,13 +112,7 @@ final class CompileTests: XCTestCase {
         manualSeed(2)
         let model = Sequential(Linear(4, 3))
         let optimizer = SGD(model, learningRate: 0.1, momentum: 0.9)
-        let step = compile(state: [model, optimizer]) { (x: Tensor, y: Tensor) in
-            optimizer.zeroGrad()
-            let loss = mseLoss(model(x), y)
-            loss.backward()
-            optimizer.step()
-            return loss
-        }
+        let step = compiledMSETrainingStep(model, optimizer)
         for i in 0..<6 { _ = try step(Tensor.randn([8, 4], seed: UInt64(i)), Tensor.randn([8, 3], seed: UInt64(50 + i))) }
         // Step 1 has no momentum buffers yet; from step 2 on the state has the same layout: one more trace.
         XCTAssertEqual(step.traceCount, 2, "\(step.retraceReasons)")

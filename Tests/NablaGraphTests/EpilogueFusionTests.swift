@@ -101,13 +101,7 @@ final class EpilogueFusionTests: XCTestCase {
         manualSeed(3)
         let model = Sequential(Linear(12, 16), ReLU(), Linear(16, 8), ReLU(), Linear(8, 4))
         let optimizer = SGD(model, learningRate: 0.1)
-        let step = compile(state: [model, optimizer]) { (x: Tensor, y: Tensor) in
-            optimizer.zeroGrad()
-            let loss = mseLoss(model(x), y)
-            loss.backward()
-            optimizer.step()
-            return loss
-        }
+        let step = compiledMSETrainingStep(model, optimizer)
         for i in 0..<2 { _ = try step(Tensor.randn([10, 12], seed: UInt64(i)), Tensor.randn([10, 4], seed: UInt64(9 + i))) }
         let graph = try XCTUnwrap(step.graph)
         // Forward: three bias adds, two with a relu; backward: the two reluGrads after dX = g·W.

@@ -1,5 +1,7 @@
 import XCTest
 import Nabla
+import NablaNN
+import NablaOptim
 @testable import NablaGraph
 
 /// The raw (unoptimised) graph of `body` on `inputs`.
@@ -18,5 +20,17 @@ func assertClose(_ a: Tensor, _ b: Tensor, tolerance: Double = 1e-6, _ message: 
     for (i, (u, v)) in zip(x, y).enumerated() where abs(u - v) > tolerance * max(1, abs(u), abs(v)) {
         XCTFail("\(message) element \(i): \(u) vs \(v)", file: file, line: line)
         return
+    }
+}
+
+/// A compiled training step of `model` with `optimizer` on the mean squared error: zero the
+/// gradients, forward, backward, step; returns the loss.
+func compiledMSETrainingStep(_ model: any Layer, _ optimizer: Optimizer) -> CompiledFunction {
+    compile(state: [model, optimizer]) { (x: Tensor, y: Tensor) in
+        optimizer.zeroGrad()
+        let loss = mseLoss(model(x), y)
+        loss.backward()
+        optimizer.step()
+        return loss
     }
 }

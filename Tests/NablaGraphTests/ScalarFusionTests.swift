@@ -38,13 +38,7 @@ final class ScalarFusionTests: XCTestCase {
         manualSeed(5)
         let model = Sequential(Linear(6, 5), ReLU(), Linear(5, 3))
         let optimizer = Adam(model, learningRate: 1e-2)
-        let step = compile(state: [model, optimizer]) { (x: Tensor, y: Tensor) in
-            optimizer.zeroGrad()
-            let loss = mseLoss(model(x), y)
-            loss.backward()
-            optimizer.step()
-            return loss
-        }
+        let step = compiledMSETrainingStep(model, optimizer)
         for i in 0..<3 { _ = try step(Tensor.randn([4, 6], seed: UInt64(i)), Tensor.randn([4, 3], seed: UInt64(20 + i))) }
         let graph = try XCTUnwrap(step.graph)
         XCTAssertEqual(graph.operationCounts["scalars"], 1, "\(graph)")
