@@ -13,6 +13,9 @@ public struct AdamStepScalars: Sendable {
     public var firstMomentWeight: Double
     /// beta2.
     public var beta2: Double
+    /// 1 - beta2, given on its own so that a caller holding it as a float32 constant (a compiled
+    /// graph's traced update) gets that exact value.
+    public var oneMinusBeta2: Double
     /// sqrt(1 - beta2^t).
     public var biasCorrection2Sqrt: Double
     /// eps.
@@ -21,12 +24,13 @@ public struct AdamStepScalars: Sendable {
     public var negativeStepSize: Double
 
     /// Collects the scalars.
-    public init(parameterScale: Double, l2: Double, firstMomentWeight: Double, beta2: Double,
+    public init(parameterScale: Double, l2: Double, firstMomentWeight: Double, beta2: Double, oneMinusBeta2: Double? = nil,
                 biasCorrection2Sqrt: Double, eps: Double, negativeStepSize: Double) {
         self.parameterScale = parameterScale
         self.l2 = l2
         self.firstMomentWeight = firstMomentWeight
         self.beta2 = beta2
+        self.oneMinusBeta2 = oneMinusBeta2 ?? 1 - beta2
         self.biasCorrection2Sqrt = biasCorrection2Sqrt
         self.eps = eps
         self.negativeStepSize = negativeStepSize

@@ -12,7 +12,7 @@
 public func safeSoftmax(_ x: Tensor) -> Tensor {
     guard x.rank >= 1, x.dtype == .float32, x.device == .cpu, Tracing.observer == nil else { return safeSoftmaxComposite(x) }
     let dense = x.isContiguous ? x : withNoGrad { x.contiguous() }
-    let y = (x.device.backend as! CPUBackend).softmaxRows(dense, rowLength: x.shape[x.rank - 1])
+    let y = CPUBackend.shared.softmaxRows(dense, rowLength: x.shape[x.rank - 1])
     return shouldRecord(x) ? record(.softmax, inputs: [x], output: y) : y
 }
 
@@ -31,9 +31,9 @@ func safeSoftmaxComposite(_ x: Tensor) -> Tensor {
 /// VJP of `.softmax`: y ⊙ (g - Σ g ⊙ y) over the last axis.
 func softmaxVJP(_ node: Node, _ g: Tensor) -> [Tensor?] {
     let y = node.outputs[0]
-    if !GradMode.isEnabled, g.dtype == .float32, g.shape == y.shape, let cpu = y.device.backend as? CPUBackend {
+    if !GradMode.isEnabled, g.dtype == .float32, g.shape == y.shape, y.device == .cpu {
         let dense = g.isContiguous ? g : g.contiguous()
-        return [cpu.softmaxBackwardRows(output: y, gradient: dense, rowLength: y.shape[y.rank - 1])]
+        return [CPUBackend.shared.softmaxBackwardRows(output: y, gradient: dense, rowLength: y.shape[y.rank - 1])]
     }
     return [y * (g - (g * y).sum(alongAxes: -1, keepingDims: true))]
 }

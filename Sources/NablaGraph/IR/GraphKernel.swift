@@ -7,7 +7,7 @@ public enum GraphKernel: Hashable, Sendable, CustomStringConvertible {
     /// the program's register 0 is the product, registers `1..<program.inputCount` the other
     /// operands (see `matmulEpilogue` in the core).
     case matmulEpilogue(FusedElementwiseProgram)
-    /// One Adam update (see `fusedAdamUpdate` in the core). Inputs: parameter, gradient, exp_avg,
+    /// One Adam update, run by the core's `fusedAdamStep`. Inputs: parameter, gradient, exp_avg,
     /// exp_avg_sq (one shape), then the one-element scalars weight (1 - beta1), beta2, 1 - beta2,
     /// sqrt(1 - beta2^t), eps, -lr / (1 - beta1^t). Outputs: the new parameter, exp_avg, exp_avg_sq.
     case adamUpdate
@@ -45,11 +45,13 @@ public enum GraphKernel: Hashable, Sendable, CustomStringConvertible {
             let product = Primitive.matmul.forward([operands[0], operands[1]])[0]
             return program.runStepByStep([product] + operands[2...])
         case .adamUpdate:
-            let scalars = AdamUpdateScalars(weight: operands[4].float32Scalar, beta2: operands[5].float32Scalar,
-                                            oneMinusBeta2: operands[6].float32Scalar, biasCorrection2Sqrt: operands[7].float32Scalar,
-                                            eps: operands[8].float32Scalar, negativeStepSize: operands[9].float32Scalar)
-            if let (p, m, v) = fusedAdamUpdate(parameter: operands[0], gradient: operands[1], expAvg: operands[2],
-                                               expAvgSq: operands[3], scalars) {
+            // The traced scalars are float32; through Double and back they keep their exact values.
+            let scalar = { (i: Int) in Double(operands[i].float32Scalar) }
+            let scalars = AdamStepScalars(parameterScale: 1, l2: 0, firstMomentWeight: scalar(4), beta2: scalar(5),
+                                          oneMinusBeta2: scalar(6), biasCorrection2Sqrt: scalar(7), eps: scalar(8),
+                                          negativeStepSize: scalar(9))
+            if let (p, m, v) = fusedAdamStep(parameter: operands[0], gradient: operands[1], expAvg: operands[2],
+                                             expAvgSq: operands[3], scalars) {
                 return [p, m, v]
             }
             return AdamUpdateFusion.composite(operands)

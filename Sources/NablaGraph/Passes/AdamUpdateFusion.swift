@@ -9,7 +9,7 @@ import Nabla
 /// ```
 ///
 /// and replaces them with one `.kernel(.adamUpdate)` node, run by the core's vectorised
-/// `fusedAdamUpdate`: one pass over the four tensors, sixteen lanes at a time, instead of the
+/// `fusedAdamStep` (the kernel eager Adam uses): one pass over the four tensors instead of the
 /// generic fused kernel's thirteen passes over each tile. The arithmetic is the same, operation by
 /// operation, so results are bit-identical. Intermediate values must have no other use; `m'`, `v'`
 /// and `p'` may (they are the optimizer's new state). Runs before `ElementwiseFusion`.

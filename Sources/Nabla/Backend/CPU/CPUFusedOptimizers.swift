@@ -16,7 +16,7 @@ extension CPUBackend {
         let outV = UncheckedSendable(newExpAvgSq.elementPointer(Float.self))
         // The composite's scalars are float32 0-d tensors: round them the same way.
         let scale = Float(s.parameterScale), l2 = Float(s.l2), weight = Float(s.firstMomentWeight)
-        let beta2 = Float(s.beta2), oneMinusBeta2 = Float(1 - s.beta2), bc2 = Float(s.biasCorrection2Sqrt)
+        let beta2 = Float(s.beta2), oneMinusBeta2 = Float(s.oneMinusBeta2), bc2 = Float(s.biasCorrection2Sqrt)
         let eps = Float(s.eps), step = Float(s.negativeStepSize)
         let complement = Float(1) - weight   // lerp from the nearer end when weight >= 0.5, as PyTorch
         let decoupled = s.parameterScale != 1, coupled = s.l2 != 0, fromEnd = weight >= 0.5
