@@ -79,6 +79,7 @@ extension Primitive {
         case .conv2d, .conv2dBackwardData, .conv2dBackwardWeight: return convolutionVJP(node, gradOutputs[0]!)
         case .maxPool2d, .maxPool2dBackward, .avgPool2d, .avgPool2dBackward: return poolingVJP(node, gradOutputs[0]!)
         case .lstmCell: return lstmCellVJP(node, gradOutputs)
+        case let .lstmSequence(reverse): return lstmSequenceVJP(node, reverse: reverse, gradOutputs)
         case .gelu: return geluVJP(node, gradOutputs[0]!)
         case .softmax: return softmaxVJP(node, gradOutputs[0]!)
         }

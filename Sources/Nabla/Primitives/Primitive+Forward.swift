@@ -79,6 +79,11 @@ extension Primitive {
             only(2)
             let (h, c) = lstmCellPointwise(gates: inputs[0], cell: inputs[1], file: file, line: line)
             return [h, c]
+        case let .lstmSequence(reverse):
+            only(4)
+            let (output, c) = Nabla.lstmSequence(projection: inputs[0], h0: inputs[1], c0: inputs[2], weightHH: inputs[3],
+                                                 reverse: reverse, file: file, line: line)
+            return [output, c]
         }
     }
 
@@ -86,6 +91,7 @@ extension Primitive {
     public var outputCount: Int {
         if case .sort = self { return 2 }
         if case .lstmCell = self { return 2 }
+        if case .lstmSequence = self { return 2 }
         return 1
     }
 }

@@ -61,6 +61,9 @@ public enum Primitive: Hashable, Sendable, CustomStringConvertible {
     /// The LSTM cell's pointwise step (`lstmCellPointwise`): inputs gates [..., 4H] and cell [..., H],
     /// outputs h' and c' [..., H].
     case lstmCell
+    /// A whole LSTM layer direction over time (`lstmSequence`): inputs projection, h0, c0, W_hh;
+    /// outputs the hidden states, the last cell state, and (for backward) the gate activations and cell states.
+    case lstmSequence(reverse: Bool)
     /// The exact (erf) GELU (`gelu(_:)`), one input and one output of its shape.
     case gelu
     /// Softmax over the last axis with all -∞ rows giving zeros (`safeSoftmax(_:)`).
@@ -96,6 +99,7 @@ public enum Primitive: Hashable, Sendable, CustomStringConvertible {
         case .avgPool2d: return "avgPool2d"
         case .avgPool2dBackward: return "avgPool2dBackward"
         case .lstmCell: return "lstmCell"
+        case let .lstmSequence(reverse): return reverse ? "lstmSequence(reverse)" : "lstmSequence"
         case .gelu: return "gelu"
         case .softmax: return "softmax"
         }

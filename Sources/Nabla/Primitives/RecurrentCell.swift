@@ -74,6 +74,14 @@ func lstmCellVJP(_ node: Node, _ grads: [Tensor?]) -> [Tensor?] {
     if !GradMode.isEnabled, let fused = lstmCellBackwardFused(chunks: chunks, cell: cell, newCell: newCell, gh: gh, gc: gc) {
         return [concat(Array(fused.prefix(4)), axis: -1), fused[4]]
     }
+    let step = lstmCellBackwardComposite(gates: gates, cell: cell, newCell: newCell, gh: gh, gc: gc)
+    return [step.gates, step.cell]
+}
+
+/// The backward step in Nabla ops (differentiable): the gradients of the gate pre-activations and of
+/// the previous cell state, from those of h' (`gh`) and c' (`gc`).
+func lstmCellBackwardComposite(gates: Tensor, cell: Tensor, newCell: Tensor, gh: Tensor, gc: Tensor) -> (gates: Tensor, cell: Tensor) {
+    let chunks = gates.chunked(4, axis: -1)
     let i = chunks[0].sigmoid(), f = chunks[1].sigmoid(), g = chunks[2].tanh(), o = chunks[3].sigmoid()
     let tanhC = newCell.tanh()
     let cellGradient = gc + gh * o * (1 - tanhC * tanhC)
@@ -81,7 +89,7 @@ func lstmCellVJP(_ node: Node, _ grads: [Tensor?]) -> [Tensor?] {
     let df = cellGradient * cell * (f * (1 - f))
     let dg = cellGradient * i * (1 - g * g)
     let dO = gh * tanhC * (o * (1 - o))
-    return [concat([di, df, dg, dO], axis: -1), cellGradient * f]
+    return (concat([di, df, dg, dO], axis: -1), cellGradient * f)
 }
 
 /// The backward step in one pass: [d i, d f, d g, d o, d c], or nil where the fused kernel does not serve.

@@ -18,10 +18,14 @@ extension CPUBackend {
             return out
         }
         let rows = StridedRows(shape: x.shape, strides: [x.strides, out.strides], offsets: [x.layout.offset, 0])
-        let px = x.storage.pointer(as: T.self), dst = po.value
+        let px = UncheckedSendable(x.storage.pointer(as: T.self))
         let sx = rows.innerStride(0), so = rows.innerStride(1), len = rows.rowLength
-        rows.forEachRow(in: 0..<rows.rowCount) { _, o in
-            for j in 0..<len { dst[o[1] + j * so] = K.apply(px[o[0] + j * sx]) }
+        let rowsBox = UncheckedSendable(rows)
+        Parallel.forChunks(count: rows.rowCount, grain: Swift.max(1, Parallel.elementwiseGrain / Swift.max(len, 1))) { range in
+            let src = px.value, dst = po.value
+            rowsBox.value.forEachRow(in: range) { _, o in
+                for j in 0..<len { dst[o[1] + j * so] = K.apply(src[o[0] + j * sx]) }
+            }
         }
         return out
     }

@@ -51,7 +51,8 @@ struct RecurrentResult {
 /// so the whole computation is recorded on the tape and differentiated like any other composite.
 ///
 /// Each layer and direction projects the whole sequence with one GEMM (`x · W_ihᵀ + b_ih`), then loops
-/// over time with the cell step. With `lengths`, a per-step mask [B, 1] (1 where t < length) keeps the
+/// over time with the cell step; an LSTM without `lengths` hands the whole loop to the core's
+/// `lstmSequence` primitive (fused forward and backward kernels, the same loop as ops elsewhere). With `lengths`, a per-step mask [B, 1] (1 where t < length) keeps the
 /// state of finished sequences (h = m ⊙ h' + (1 - m) ⊙ h) and zeroes their outputs; the reverse
 /// direction starts each sequence at its own last valid step, because the padded steps before it (in
 /// reverse order) leave the initial state unchanged. This is what PyTorch's packed sequences compute.
@@ -119,6 +120,17 @@ func runRecurrent(_ config: RecurrentConfiguration, input: Tensor, h0: Tensor?, 
             let weightHH = w.weightHH.value, biasHH = foldsHiddenBias ? nil : w.biasHH?.value
             var h = hInitial.slice(axis: 0, start: index, end: index + 1).squeezed(axis: 0)
             var c = cInitial?.slice(axis: 0, start: index, end: index + 1).squeezed(axis: 0)
+            let timeAxis = outputsBatchFirst && layer == config.numLayers - 1 ? 1 : 0
+            // An LSTM over full-length sequences runs as one primitive (the whole loop fused, forward and backward).
+            if isLSTM, masks == nil, biasHH == nil, let cStart = c {
+                let (sequence, cLast) = lstmSequence(projection: projection, h0: h, c0: cStart, weightHH: weightHH,
+                                                     reverse: direction == 1)
+                let last = direction == 0 ? steps - 1 : 0
+                hFinal.append(sequence.slice(axis: 0, start: last, end: last + 1).squeezed(axis: 0))
+                cFinal.append(cLast)
+                directionOutputs.append(timeAxis == 1 ? sequence.transposed(0, 1).contiguous() : sequence)
+                continue
+            }
             var outputs = [Tensor?](repeating: nil, count: steps)
             let order: [Int] = direction == 0 ? Array(0..<steps) : Array((0..<steps).reversed())
             for t in order {
@@ -143,7 +155,6 @@ func runRecurrent(_ config: RecurrentConfiguration, input: Tensor, h0: Tensor?, 
                     if let cNext { c = cNext }
                 }
             }
-            let timeAxis = outputsBatchFirst && layer == config.numLayers - 1 ? 1 : 0
             directionOutputs.append(stack(outputs.map { $0! }, axis: timeAxis))
             hFinal.append(h)
             if let c { cFinal.append(c) }
