@@ -24,7 +24,13 @@ extension CPUBackend {
         Parallel.forChunks(count: rows.rowCount, grain: Swift.max(1, Parallel.elementwiseGrain / Swift.max(len, 1))) { range in
             let src = px.value, dst = po.value
             rowsBox.value.forEachRow(in: range) { _, o in
-                for j in 0..<len { dst[o[1] + j * so] = K.apply(src[o[0] + j * sx]) }
+                if sx == 1 && so == 1 {
+                    // Unit strides (rows of a permuted tensor that keeps its last axis): base pointers, so the loop vectorises.
+                    let xr = src + o[0], yr = dst + o[1]
+                    for j in 0..<len { yr[j] = K.apply(xr[j]) }
+                } else {
+                    for j in 0..<len { dst[o[1] + j * so] = K.apply(src[o[0] + j * sx]) }
+                }
             }
         }
         return out
@@ -77,7 +83,19 @@ extension CPUBackend {
             let x = xs.value, y = ys.value, z = po.value
             rowsBox.value.forEachRow(in: range) { _, o in
                 let oa = o[0], ob = o[1], oo = o[2]
-                if sb == 0 {
+                if so == 1 && sa == 1 && (sb == 1 || sb == 0) {
+                    // Unit strides (a bias row added to each row of a matrix, …): base pointers, so the loop vectorises.
+                    let xr = x + oa, yr = y + ob, zr = z + oo
+                    if sb == 0 {
+                        let s = yr[0]
+                        for j in 0..<len { zr[j] = K.apply(xr[j], s) }
+                    } else {
+                        for j in 0..<len { zr[j] = K.apply(xr[j], yr[j]) }
+                    }
+                } else if so == 1 && sa == 0 && sb == 1 {
+                    let s = x[oa], yr = y + ob, zr = z + oo
+                    for j in 0..<len { zr[j] = K.apply(s, yr[j]) }
+                } else if sb == 0 {
                     let s = y[ob]
                     for j in 0..<len { z[oo + j * so] = K.apply(x[oa + j * sa], s) }
                 } else if sa == 0 {

@@ -23,11 +23,34 @@ extension CPUBackend {
 
     private func reduceFloat<T: CPUFloat>(_ op: ReduceOp, _ x: Tensor, axes: [Int], keepDims: Bool, _: T.Type) -> Tensor {
         switch op {
-        case .sum: return reduceLoop(x, axes: axes, keepDims: keepDims, T.self, identity: 0, +)
+        case .sum:
+            if let columnSums = sumLeadingAxes(x, axes: axes, keepDims: keepDims, T.self) { return columnSums }
+            return reduceLoop(x, axes: axes, keepDims: keepDims, T.self, identity: 0, +)
         case .prod: return reduceLoop(x, axes: axes, keepDims: keepDims, T.self, identity: 1, *)
         case .max: return reduceLoop(x, axes: axes, keepDims: keepDims, T.self, identity: -T.infinity) { $0 > $1 || $0.isNaN ? $0 : $1 }
         case .min: return reduceLoop(x, axes: axes, keepDims: keepDims, T.self, identity: T.infinity) { $0 < $1 || $0.isNaN ? $0 : $1 }
         }
+    }
+
+    /// The sum of a large dense tensor over its leading axes (a bias gradient: [rows, columns] to
+    /// [columns]), with threads on disjoint column ranges; nil where that does not apply. Rows are added
+    /// in order, as `reduceLoop` does, so the values are the same.
+    private func sumLeadingAxes<T: CPUFloat>(_ x: Tensor, axes: [Int], keepDims: Bool, _: T.Type) -> Tensor? {
+        guard x.isContiguous, !axes.isEmpty, axes.count < x.rank, axes == Array(0..<axes.count),
+              x.count >= Parallel.elementwiseGrain else { return nil }
+        let columns = x.shape[axes.count...].reduce(1, *), rows = x.count / max(columns, 1)
+        guard columns > 0, rows > 1 else { return nil }
+        let out = Tensor(uninitializedShape: reducedShape(x.shape, axes: axes, keepDims: keepDims), dtype: x.dtype)
+        let source = UncheckedSendable(UnsafePointer(x.elementPointer(T.self))), target = UncheckedSendable(out.elementPointer(T.self))
+        Parallel.forChunks(count: columns, grain: max(64, Parallel.elementwiseGrain / rows)) { range in
+            let sum = target.value + range.lowerBound, n = range.count
+            sum.initialize(repeating: 0, count: n)
+            for r in 0..<rows {
+                let row = source.value + r * columns + range.lowerBound
+                for j in 0..<n { sum[j] += row[j] }
+            }
+        }
+        return out
     }
 
     @inline(__always)
