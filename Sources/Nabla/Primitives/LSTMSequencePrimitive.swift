@@ -73,11 +73,10 @@ enum LSTMSequenceKernel {
     /// The forward kernel on dense [projection, h0, c0, weightHH] (not recorded).
     static func forward(_ x: [Tensor], shape: LSTMSequenceShape) -> (Tensor, Tensor, LSTMSequenceSaved) {
         let cpu = CPUBackend.shared
-        let weightT = x[3].transposed().contiguous()
         if x[0].dtype == .float32 {
-            return cpu.lstmSequenceForward(Float.self, projection: x[0], h0: x[1], c0: x[2], weightHHTransposed: weightT, shape: shape)
+            return cpu.lstmSequenceForward(Float.self, projection: x[0], h0: x[1], c0: x[2], weightHH: x[3], shape: shape)
         }
-        return cpu.lstmSequenceForward(Double.self, projection: x[0], h0: x[1], c0: x[2], weightHHTransposed: weightT, shape: shape)
+        return cpu.lstmSequenceForward(Double.self, projection: x[0], h0: x[1], c0: x[2], weightHH: x[3], shape: shape)
     }
 }
 

@@ -1,8 +1,8 @@
 // The CPU kernels of the `lstmSequence` primitive (see `Primitives/LSTMSequencePrimitive.swift`): a
 // whole LSTM layer direction, forward and backward, as one loop over time each way.
 //
-// Forward, per step: the gates buffer already holds the step's input projection, one GEMM adds
-// h_{t-1}·W_hhᵀ into it (beta = 1), then one pass turns the pre-activations into the activations
+// Forward, per step: one product writes the step's input projection plus h_{t-1}·W_hhᵀ into the gates
+// buffer (float32: oneDNN's matmul primitive with W_hhᵀ packed once per call), then one pass turns the pre-activations into the activations
 // i, f, g, o in place (kept for backward) and writes c_t and h_t. Backward, per step: one pass from
 // (dh_t, dc_t) to the four gate gradients and dc_{t-1}, then one GEMM dh_{t-1} = dgates_t·W_hh. The
 // weight gradient is one GEMM over all steps at the end (Σ_t dgatesᵀ_t·h_{t-1}, K = steps·batch)
@@ -18,12 +18,26 @@ protocol LSTMKernelScalar: BinaryFloatingPoint & SIMDScalar & Codable {
     static func sigmoidInPlace(_ x: UnsafeMutablePointer<Self>, count: Int)
     /// `y[i] = tanh(x[i])` for `count` contiguous values (`x` and `y` may be the same buffer).
     static func tanh(_ x: UnsafePointer<Self>, _ y: UnsafeMutablePointer<Self>, count: Int)
+    /// The forward step's product for one sequence: returns `step(h, projection_t, gates_t)`, which
+    /// writes gates_t = projection_t + h·W_hhᵀ ([batch, 4·hidden]) for the dense `weightHH` [4·hidden, hidden].
+    static func recurrentProduct(batch: Int, hidden: Int, weightHH: Tensor)
+        -> (_ h: UnsafePointer<Self>, _ projection: UnsafePointer<Self>, _ gates: UnsafeMutablePointer<Self>) -> Void
     /// Row-major `C = op(A)·op(B) + beta·C`.
     static func gemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, a: UnsafePointer<Self>, lda: Int,
                      b: UnsafePointer<Self>, ldb: Int, beta: Self, c: UnsafeMutablePointer<Self>, ldc: Int)
 }
 
 extension Float: LSTMKernelScalar {
+    /// W_hhᵀ packed once for oneDNN's matmul primitive, the projection added as a post-op (see `OneDNNPackedMatmul`).
+    static func recurrentProduct(batch: Int, hidden: Int, weightHH: Tensor)
+        -> (UnsafePointer<Float>, UnsafePointer<Float>, UnsafeMutablePointer<Float>) -> Void {
+        let product = OneDNNPackedMatmul.shared(.init(m: batch, k: hidden, n: 4 * hidden, weightsTransposed: true, addend: true))
+        let packed = Tensor(uninitializedShape: [product.packedByteCount], dtype: .uint8)
+        product.pack(UnsafePointer(weightHH.elementPointer(Float.self)), into: UnsafeMutableRawPointer(packed.elementPointer(UInt8.self)))
+        return { h, projection, gates in
+            product.multiply(h, packed: UnsafeRawPointer(packed.elementPointer(UInt8.self)), addend: projection, into: gates)
+        }
+    }
     static func sigmoidInPlace(_ x: UnsafeMutablePointer<Float>, count: Int) { VectorMath.sigmoid(UnsafePointer(x), x, count: count) }
     static func tanh(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) { VectorMath.tanh(x, y, count: count) }
     static func gemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int,
@@ -34,6 +48,16 @@ extension Float: LSTMKernelScalar {
 }
 
 extension Double: LSTMKernelScalar {
+    /// The projection copied into the gates, then one `dgemm` with W_hhᵀ (transposed once) and beta = 1.
+    static func recurrentProduct(batch: Int, hidden: Int, weightHH: Tensor)
+        -> (UnsafePointer<Double>, UnsafePointer<Double>, UnsafeMutablePointer<Double>) -> Void {
+        let weightT = weightHH.transposed().contiguous()
+        return { h, projection, gates in
+            gates.update(from: projection, count: batch * 4 * hidden)
+            GEMM.dgemm(transposeA: false, transposeB: false, m: batch, n: 4 * hidden, k: hidden, alpha: 1, a: h, lda: hidden,
+                       b: weightT.elementPointer(Double.self), ldb: 4 * hidden, beta: 1, c: gates, ldc: 4 * hidden)
+        }
+    }
     static func sigmoidInPlace(_ x: UnsafeMutablePointer<Double>, count: Int) {
         for i in 0..<count { x[i] = 1 / (1 + Foundation.exp(-x[i])) }
     }
@@ -99,12 +123,9 @@ struct LSTMSequenceSaved {
 
 extension CPUBackend {
     /// Runs one LSTM direction over a dense `projection` [T, B, 4H] (x·W_ihᵀ + both biases) from dense
-    /// `h0`, `c0` [B, H] with W_hhᵀ as a dense [H, 4H] matrix; returns the hidden states [T, B, H] by
-    /// time index, the last cell state [B, H] and what backward needs.
-    ///
-    /// W_hh comes transposed because the per-step GEMM with a plain B runs about twice as fast as with a
-    /// transposed one at M = batch (dnnl_sgemm at 32 × 256 × 1024 measured 240 against 450 µs).
-    func lstmSequenceForward<T: LSTMKernelScalar>(_: T.Type, projection: Tensor, h0: Tensor, c0: Tensor, weightHHTransposed: Tensor,
+    /// `h0`, `c0` [B, H] with dense `weightHH` [4H, H]; returns the hidden states [T, B, H] by time
+    /// index, the last cell state [B, H] and what backward needs.
+    func lstmSequenceForward<T: LSTMKernelScalar>(_: T.Type, projection: Tensor, h0: Tensor, c0: Tensor, weightHH: Tensor,
                                                   shape: LSTMSequenceShape) -> (output: Tensor, cell: Tensor, saved: LSTMSequenceSaved) {
         let (steps, batch, hidden) = (shape.steps, shape.batch, shape.hidden)
         let dtype = projection.dtype
@@ -112,14 +133,13 @@ extension CPUBackend {
         let gates = Tensor(uninitializedShape: [steps, batch, 4 * hidden], dtype: dtype)
         let cells = Tensor(uninitializedShape: [steps, batch, hidden], dtype: dtype)
         let g = gates.elementPointer(T.self), c = cells.elementPointer(T.self), h = output.elementPointer(T.self)
-        let w = UnsafePointer(weightHHTransposed.elementPointer(T.self))
-        g.update(from: projection.elementPointer(T.self), count: steps * shape.gateStride)
+        let product = T.recurrentProduct(batch: batch, hidden: hidden, weightHH: weightHH)
+        let p = UnsafePointer(projection.elementPointer(T.self))
         var hPrevious = UnsafePointer(h0.elementPointer(T.self)), cPrevious = UnsafePointer(c0.elementPointer(T.self))
         for s in 0..<steps {
             let t = shape.time(s)
             let gt = g + t * shape.gateStride, ct = c + t * shape.stateStride, ht = h + t * shape.stateStride
-            T.gemm(transposeA: false, transposeB: false, m: batch, n: 4 * hidden, k: hidden, a: hPrevious, lda: hidden,
-                   b: w, ldb: 4 * hidden, beta: 1, c: gt, ldc: 4 * hidden)
+            product(hPrevious, p + t * shape.gateStride, gt)
             let box = UncheckedSendable((gt, ct, ht, cPrevious))
             Parallel.forChunks(count: batch, grain: shape.rowGrain) { rows in
                 let (gt, ct, ht, cPrevious) = box.value

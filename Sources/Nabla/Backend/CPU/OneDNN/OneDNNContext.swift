@@ -241,6 +241,11 @@ struct OneDNNPlanBuilder {
         for (src, dst) in postReorders { appendReorder(from: src, to: dst) }
     }
 
+    /// Appends a reorder copying `source` into `target`'s layout (packing weights once for many products).
+    mutating func reorder(from source: OneDNNValue, to target: OneDNNValue) {
+        appendReorder(from: source, to: target)
+    }
+
     /// Finishes the plan: allocates the shared scratchpad and binds it to every step that needs one.
     consuming func build() -> OneDNNPlan {
         var scratch: dnnl_memory_t?
