@@ -30,6 +30,9 @@ enum TrapHarness {
         "axisOutOfRange": { _ = Tensor.zeros([2, 3]).sum(alongAxes: 2) },
         "backwardWithoutSeed": { Tensor([1.0, 2.0]).requiringGrad().exp().backward() },
         "lstmCellShapeMismatch": { _ = lstmCellPointwise(gates: Tensor.zeros([2, 7]), cell: Tensor.zeros([2, 2])) },
+        "gruSequenceShapeMismatch": {
+            _ = gruSequence(projection: Tensor.zeros([3, 2, 6]), h0: Tensor.zeros([2, 2]), weightHH: Tensor.zeros([6, 2]), biasHH: Tensor.zeros([4]))
+        },
         "lstmSequenceShapeMismatch": {
             _ = lstmSequence(projection: Tensor.zeros([3, 2, 8]), h0: Tensor.zeros([2, 3]), c0: Tensor.zeros([2, 3]), weightHH: Tensor.zeros([8, 2]))
         },
@@ -59,6 +62,7 @@ final class TrapTests: XCTestCase {
             ("axisOutOfRange", "axis 2 is out of range for a tensor of rank 2"),
             ("backwardWithoutSeed", "backward: a seed gradient is required"),
             ("lstmCellShapeMismatch", "lstmCellPointwise: gates [2, 7] and cell [2, 2] do not fit"),
+            ("gruSequenceShapeMismatch", "gruSequence: projection [3, 2, 6], h0 [2, 2], weightHH [6, 2] and biasHH [4] do not fit"),
             ("lstmSequenceShapeMismatch", "lstmSequence: projection [3, 2, 8], h0 [2, 3], c0 [2, 3] and weightHH [8, 2] do not fit"),
         ]
         XCTAssertEqual(Set(expected.map(\.0)).union(["secondBackwardWithoutRetainGraph"]), Set(TrapHarness.cases.keys))

@@ -80,6 +80,7 @@ extension Primitive {
         case .maxPool2d, .maxPool2dBackward, .avgPool2d, .avgPool2dBackward: return poolingVJP(node, gradOutputs[0]!)
         case .lstmCell: return lstmCellVJP(node, gradOutputs)
         case let .lstmSequence(reverse): return lstmSequenceVJP(node, reverse: reverse, gradOutputs)
+        case let .gruSequence(reverse): return gruSequenceVJP(node, reverse: reverse, gradOutputs)
         case .gelu: return geluVJP(node, gradOutputs[0]!)
         case .softmax: return softmaxVJP(node, gradOutputs[0]!)
         }

@@ -34,19 +34,16 @@ public func lstmSequence(projection: Tensor, h0: Tensor, c0: Tensor, weightHH: T
         fatalError("lstmSequence: projection, h0, c0 and weightHH must share one floating-point dtype, got \(dtypes)", file: file, line: line)
     }
     let inputs = [projection, h0, c0, weightHH]
-    guard projection.shape[0] > 0, Tracing.observer == nil, LSTMSequenceKernel.serves(inputs) else {
+    guard projection.shape[0] > 0, Tracing.observer == nil, RecurrentSequenceKernels.serve(inputs) else {
         return lstmSequenceComposite(projection: projection, h0: h0, c0: c0, weightHH: weightHH, reverse: reverse)
     }
-    let shape = LSTMSequenceShape(steps: projection.shape[0], batch: h0.shape[0], hidden: h0.shape[1], reverse: reverse)
-    let (output, c, saved) = withNoGrad { LSTMSequenceKernel.forward(inputs.map(dense), shape: shape) }
+    let shape = RecurrentSequenceShape(steps: projection.shape[0], batch: h0.shape[0], hidden: h0.shape[1], gates: 4, reverse: reverse)
+    let (output, c, saved) = withNoGrad { lstmSequenceForward(inputs.map(RecurrentSequenceKernels.dense), shape: shape) }
     guard shouldRecord(inputs) else { return (output, c) }
     // The saved activations and cell states ride along as extra outputs, so the node keeps them for backward.
     let outputs = record(.lstmSequence(reverse: reverse), inputs: inputs, outputs: [output, c, saved.gates, saved.cells])
     return (outputs[0], outputs[1])
 }
-
-/// `x` itself when dense, else a dense copy (not recorded).
-private func dense(_ x: Tensor) -> Tensor { x.isContiguous ? x : withNoGrad { x.contiguous() } }
 
 /// The loop as separate ops: the path of traces and other dtypes, and the definition the kernels match.
 func lstmSequenceComposite(projection: Tensor, h0: Tensor, c0: Tensor, weightHH: Tensor, reverse: Bool) -> (output: Tensor, c: Tensor) {
@@ -63,21 +60,13 @@ func lstmSequenceComposite(projection: Tensor, h0: Tensor, c0: Tensor, weightHH:
     return (steps == 0 ? Tensor.zeros([0] + h0.shape, dtype: h0.dtype, device: h0.device) : stack(outputs.map { $0! }, axis: 0), c)
 }
 
-/// Dispatch of the `lstmSequence` kernels by dtype.
-enum LSTMSequenceKernel {
-    /// Whether the kernels serve these tensors: float32 or float64 on the CPU.
-    static func serves(_ tensors: [Tensor]) -> Bool {
-        tensors.allSatisfy { $0.device == .cpu && ($0.dtype == .float32 || $0.dtype == .float64) }
+/// The forward kernel on dense [projection, h0, c0, weightHH], by dtype (not recorded).
+private func lstmSequenceForward(_ x: [Tensor], shape: RecurrentSequenceShape) -> (Tensor, Tensor, LSTMSequenceSaved) {
+    let cpu = CPUBackend.shared
+    if x[0].dtype == .float32 {
+        return cpu.lstmSequenceForward(Float.self, projection: x[0], h0: x[1], c0: x[2], weightHH: x[3], shape: shape)
     }
-
-    /// The forward kernel on dense [projection, h0, c0, weightHH] (not recorded).
-    static func forward(_ x: [Tensor], shape: LSTMSequenceShape) -> (Tensor, Tensor, LSTMSequenceSaved) {
-        let cpu = CPUBackend.shared
-        if x[0].dtype == .float32 {
-            return cpu.lstmSequenceForward(Float.self, projection: x[0], h0: x[1], c0: x[2], weightHH: x[3], shape: shape)
-        }
-        return cpu.lstmSequenceForward(Double.self, projection: x[0], h0: x[1], c0: x[2], weightHH: x[3], shape: shape)
-    }
+    return cpu.lstmSequenceForward(Double.self, projection: x[0], h0: x[1], c0: x[2], weightHH: x[3], shape: shape)
 }
 
 /// VJP of `.lstmSequence`: gradients of the projection, h0, c0 and weightHH from those of the outputs
@@ -85,12 +74,13 @@ enum LSTMSequenceKernel {
 /// differentiable (`createGraph`), where the same recurrence runs in Nabla ops.
 func lstmSequenceVJP(_ node: Node, reverse: Bool, _ grads: [Tensor?]) -> [Tensor?] {
     let projection = node.inputs[0], h0 = node.inputs[1], c0 = node.inputs[2], weightHH = node.inputs[3]
-    let shape = LSTMSequenceShape(steps: projection.shape[0], batch: h0.shape[0], hidden: h0.shape[1], reverse: reverse)
+    let shape = RecurrentSequenceShape(steps: projection.shape[0], batch: h0.shape[0], hidden: h0.shape[1], gates: 4, reverse: reverse)
     guard !GradMode.isEnabled else {
         return lstmSequenceBackwardComposite(projection: projection, h0: h0, c0: c0, weightHH: weightHH,
                                              gradOutput: grads[0], gradCell: grads[1], shape: shape)
     }
     let saved = LSTMSequenceSaved(gates: node.outputs[2], cells: node.outputs[3])
+    let dense = RecurrentSequenceKernels.dense
     let gradOutput = grads[0].map(dense), gradCell = grads[1].map(dense)
     let cpu = CPUBackend.shared
     let (h, c, w) = (dense(h0), dense(c0), dense(weightHH))
@@ -105,7 +95,7 @@ func lstmSequenceVJP(_ node: Node, reverse: Bool, _ grads: [Tensor?]) -> [Tensor
 /// Backpropagation through time in Nabla ops (differentiable): recomputes the forward steps from the
 /// inputs, then runs the recurrence of the backward kernel step by step.
 private func lstmSequenceBackwardComposite(projection: Tensor, h0: Tensor, c0: Tensor, weightHH: Tensor, gradOutput: Tensor?,
-                                           gradCell: Tensor?, shape: LSTMSequenceShape) -> [Tensor?] {
+                                           gradCell: Tensor?, shape: RecurrentSequenceShape) -> [Tensor?] {
     var gates: [Tensor] = [], previousH: [Tensor] = [], previousC: [Tensor] = [], cells: [Tensor] = []
     var h = h0, c = c0
     let weightT = weightHH.transposed()

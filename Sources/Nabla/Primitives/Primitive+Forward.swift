@@ -84,6 +84,10 @@ extension Primitive {
             let (output, c) = Nabla.lstmSequence(projection: inputs[0], h0: inputs[1], c0: inputs[2], weightHH: inputs[3],
                                                  reverse: reverse, file: file, line: line)
             return [output, c]
+        case let .gruSequence(reverse):
+            only(4)
+            return [Nabla.gruSequence(projection: inputs[0], h0: inputs[1], weightHH: inputs[2], biasHH: inputs[3], reverse: reverse,
+                                      file: file, line: line)]
         }
     }
 

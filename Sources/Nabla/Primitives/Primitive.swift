@@ -64,6 +64,9 @@ public enum Primitive: Hashable, Sendable, CustomStringConvertible {
     /// A whole LSTM layer direction over time (`lstmSequence`): inputs projection, h0, c0, W_hh;
     /// outputs the hidden states, the last cell state, and (for backward) the gate activations and cell states.
     case lstmSequence(reverse: Bool)
+    /// A whole GRU layer direction over time (`gruSequence`): inputs projection, h0, W_hh, b_hh; outputs
+    /// the hidden states and (for backward) the gate activations and the hidden product's n part.
+    case gruSequence(reverse: Bool)
     /// The exact (erf) GELU (`gelu(_:)`), one input and one output of its shape.
     case gelu
     /// Softmax over the last axis with all -∞ rows giving zeros (`safeSoftmax(_:)`).
@@ -100,6 +103,7 @@ public enum Primitive: Hashable, Sendable, CustomStringConvertible {
         case .avgPool2dBackward: return "avgPool2dBackward"
         case .lstmCell: return "lstmCell"
         case let .lstmSequence(reverse): return reverse ? "lstmSequence(reverse)" : "lstmSequence"
+        case let .gruSequence(reverse): return reverse ? "gruSequence(reverse)" : "gruSequence"
         case .gelu: return "gelu"
         case .softmax: return "softmax"
         }

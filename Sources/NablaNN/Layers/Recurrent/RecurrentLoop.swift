@@ -51,8 +51,9 @@ struct RecurrentResult {
 /// so the whole computation is recorded on the tape and differentiated like any other composite.
 ///
 /// Each layer and direction projects the whole sequence with one GEMM (`x · W_ihᵀ + b_ih`), then loops
-/// over time with the cell step; an LSTM without `lengths` hands the whole loop to the core's
-/// `lstmSequence` primitive (fused forward and backward kernels, the same loop as ops elsewhere). With `lengths`, a per-step mask [B, 1] (1 where t < length) keeps the
+/// over time with the cell step; an LSTM or GRU without `lengths` hands the whole loop to the core's
+/// `lstmSequence` or `gruSequence` primitive (fused forward and backward kernels, the same loop as ops
+/// elsewhere). With `lengths`, a per-step mask [B, 1] (1 where t < length) keeps the
 /// state of finished sequences (h = m ⊙ h' + (1 - m) ⊙ h) and zeroes their outputs; the reverse
 /// direction starts each sequence at its own last valid step, because the padded steps before it (in
 /// reverse order) leave the initial state unchanged. This is what PyTorch's packed sequences compute.
@@ -128,6 +129,14 @@ func runRecurrent(_ config: RecurrentConfiguration, input: Tensor, h0: Tensor?, 
                 let last = direction == 0 ? steps - 1 : 0
                 hFinal.append(sequence.slice(axis: 0, start: last, end: last + 1).squeezed(axis: 0))
                 cFinal.append(cLast)
+                directionOutputs.append(timeAxis == 1 ? sequence.transposed(0, 1).contiguous() : sequence)
+                continue
+            }
+            // So does a GRU.
+            if config.mode == .gru, masks == nil {
+                let sequence = gruSequence(projection: projection, h0: h, weightHH: weightHH, biasHH: biasHH, reverse: direction == 1)
+                let last = direction == 0 ? steps - 1 : 0
+                hFinal.append(sequence.slice(axis: 0, start: last, end: last + 1).squeezed(axis: 0))
                 directionOutputs.append(timeAxis == 1 ? sequence.transposed(0, 1).contiguous() : sequence)
                 continue
             }
