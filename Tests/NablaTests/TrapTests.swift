@@ -30,6 +30,7 @@ enum TrapHarness {
         "axisOutOfRange": { _ = Tensor.zeros([2, 3]).sum(alongAxes: 2) },
         "backwardWithoutSeed": { Tensor([1.0, 2.0]).requiringGrad().exp().backward() },
         "lstmCellShapeMismatch": { _ = lstmCellPointwise(gates: Tensor.zeros([2, 7]), cell: Tensor.zeros([2, 2])) },
+        "layerNormWeightShapeMismatch": { _ = layerNorm(Tensor.zeros([2, 3]), normalizedAxes: 1, weight: Tensor.ones([4])) },
     ]
 
     /// Runs case `name` in a child process and asserts that it traps with `message` in its output.
@@ -56,6 +57,7 @@ final class TrapTests: XCTestCase {
             ("axisOutOfRange", "axis 2 is out of range for a tensor of rank 2"),
             ("backwardWithoutSeed", "backward: a seed gradient is required"),
             ("lstmCellShapeMismatch", "lstmCellPointwise: gates [2, 7] and cell [2, 2] do not fit"),
+            ("layerNormWeightShapeMismatch", "layerNorm: input [2, 3] cannot be normalized over its last 1 axes with weight [4] and bias none"),
         ]
         XCTAssertEqual(Set(expected.map(\.0)).union(["secondBackwardWithoutRetainGraph"]), Set(TrapHarness.cases.keys))
         for (name, message) in expected { try TrapHarness.expectTrap(name, message: message) }

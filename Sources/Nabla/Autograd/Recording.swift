@@ -81,6 +81,7 @@ extension Primitive {
         case .lstmCell: return lstmCellVJP(node, gradOutputs)
         case .gelu: return geluVJP(node, gradOutputs[0]!)
         case .softmax: return softmaxVJP(node, gradOutputs[0]!)
+        case .layerNorm: return layerNormVJP(node, gradOutputs[0]!)
         }
     }
 }

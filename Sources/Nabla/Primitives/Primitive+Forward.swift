@@ -75,6 +75,8 @@ extension Primitive {
             only(1); return [geluExact(inputs[0])]
         case .softmax:
             only(1); return [safeSoftmax(inputs[0])]
+        case let .layerNorm(eps):
+            only(3); return [Nabla.layerNorm(inputs[0], normalizedAxes: 1, weight: inputs[1], bias: inputs[2], eps: eps, file: file, line: line)]
         case .lstmCell:
             only(2)
             let (h, c) = lstmCellPointwise(gates: inputs[0], cell: inputs[1], file: file, line: line)

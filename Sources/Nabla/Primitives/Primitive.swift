@@ -65,6 +65,9 @@ public enum Primitive: Hashable, Sendable, CustomStringConvertible {
     case gelu
     /// Softmax over the last axis with all -∞ rows giving zeros (`safeSoftmax(_:)`).
     case softmax
+    /// Layer normalisation over the last axis (`layerNorm(_:normalizedAxes:weight:bias:eps:)`): inputs x [..., d],
+    /// weight [d] and bias [d], one output of x's shape.
+    case layerNorm(eps: Double)
 
     /// A short name for errors, profiles and printed graphs.
     public var description: String {
@@ -98,6 +101,7 @@ public enum Primitive: Hashable, Sendable, CustomStringConvertible {
         case .lstmCell: return "lstmCell"
         case .gelu: return "gelu"
         case .softmax: return "softmax"
+        case let .layerNorm(eps): return "layerNorm(eps: \(eps))"
         }
     }
 }
