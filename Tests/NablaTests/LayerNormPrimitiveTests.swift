@@ -85,19 +85,11 @@ final class LayerNormPrimitiveTests: XCTestCase {
     }
 
     func testTracesSeeTheCompositeOps() {
-        let observer = PrimitiveLog()
+        let observer = PrimitiveRecorder()
         let x = Tensor.randn([2, 8], seed: 111), weight = Tensor.ones([8]), bias = Tensor.zeros([8])
         _ = Tracing.withObserver(observer) { layerNorm(x, normalizedAxes: 1, weight: weight, bias: bias) }
         let names = observer.primitives.map(\.description)
         XCTAssertFalse(names.contains { $0.hasPrefix("layerNorm") }, "\(names)")
         XCTAssertTrue(names.contains("rsqrt"), "\(names)")
     }
-}
-
-/// Records the primitives a trace would see.
-private final class PrimitiveLog: PrimitiveObserver, @unchecked Sendable {
-    var primitives: [Primitive] = []
-    func observe(_ primitive: Primitive, inputs: [Tensor], outputs: [Tensor]) { primitives.append(primitive) }
-    func observeValueRead(_ what: String, file: StaticString, line: UInt) {}
-    func observeRandom(_ what: String) {}
 }

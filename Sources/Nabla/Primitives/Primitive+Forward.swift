@@ -28,6 +28,8 @@ extension Primitive {
             only(1); return [inputs[0].cumsum(axis: axis)]
         case .matmul:
             only(2); return [applyMatmul(inputs[0], inputs[1], file: file, line: line)]
+        case .biasedMatmul:
+            only(3); return [Nabla.matmul(inputs[0], inputs[1], bias: inputs[2], file: file, line: line)]
         case let .cast(dtype):
             only(1); return [inputs[0].cast(to: dtype)]
         case .contiguous:

@@ -20,6 +20,8 @@ public enum Primitive: Hashable, Sendable, CustomStringConvertible {
     case cumsum(axis: Int)
     /// Batched, broadcasting matrix product of two tensors of rank ≥ 2 (`Matmul.swift`).
     case matmul
+    /// `matmul` of the first two inputs plus the third, [N], added to every row (`matmul(_:_:bias:)`, `Matmul.swift`).
+    case biasedMatmul
     /// Conversion to another dtype (`Cast.swift`).
     case cast(DType)
     /// A dense row-major copy (`Movement.swift`).
@@ -79,6 +81,7 @@ public enum Primitive: Hashable, Sendable, CustomStringConvertible {
         case let .argReduce(op, axis, keep): return "\(op)(axis: \(axis), keepDims: \(keep))"
         case let .cumsum(axis): return "cumsum(axis: \(axis))"
         case .matmul: return "matmul"
+        case .biasedMatmul: return "biasedMatmul"
         case let .cast(dtype): return "cast(\(dtype))"
         case .contiguous: return "contiguous"
         case let .reshape(shape): return "reshape(\(shape))"
