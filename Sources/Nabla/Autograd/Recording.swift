@@ -73,6 +73,7 @@ extension Primitive {
         case .select: return selectVJP(node, gradOutputs[0]!)
         case .reduce, .argReduce, .cumsum: return reductionVJP(node, gradOutputs)
         case .matmul: return matmulVJP(node, gradOutputs[0]!)
+        case .biasedMatmul: return biasedMatmulVJP(node, gradOutputs[0]!)
         case .cast, .contiguous, .reshape, .permute, .expand, .slice, .pad, .flip, .concat:
             return movementVJP(node, gradOutputs)
         case .gather, .scatter, .sort: return indexingVJP(node, gradOutputs)
@@ -83,6 +84,7 @@ extension Primitive {
         case let .gruSequence(reverse): return gruSequenceVJP(node, reverse: reverse, gradOutputs)
         case .gelu: return geluVJP(node, gradOutputs[0]!)
         case .softmax: return softmaxVJP(node, gradOutputs[0]!)
+        case .layerNorm: return layerNormVJP(node, gradOutputs[0]!)
         }
     }
 }

@@ -18,6 +18,18 @@ public func matmul(_ a: Tensor, _ b: Tensor, file: StaticString = #fileID, line:
     return y
 }
 
+/// `matmul(a, b) + bias`. With float32 operands of rank ≥ 2 on the CPU and `bias` of shape [N] (a
+/// Linear layer's `x · Wᵀ + b`), one GEMM accumulates the product onto the bias rows (the
+/// `biasedMatmul` primitive) instead of a separate add over the product; otherwise, and in traces,
+/// it is the two ops.
+///
+/// ```swift
+/// let y = matmul(x, w.transposed(), bias: b)   // x [64, 784], w [256, 784], b [256] → [64, 256]
+/// ```
+public func matmul(_ a: Tensor, _ b: Tensor, bias: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+    applyBiasedMatmul(a, b, bias: bias) ?? matmul(a, b, file: file, line: line) + bias
+}
+
 extension Tensor {
     /// Matrix product (see `matmul(_:_:)`).
     public func matmul(_ other: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {

@@ -15,6 +15,24 @@ func applyMatmul(_ a: Tensor, _ b: Tensor, file: StaticString, line: UInt) -> Te
     return shouldRecord(ca, cb) ? record(.matmul, inputs: [ca, cb], output: out) : out
 }
 
+/// Applies the biased matmul primitive, `a · b + bias` with `bias` [N] added to every row, as one GEMM
+/// accumulating onto the bias rows; nil where that kernel does not serve (not float32 on the CPU, shapes
+/// that do not multiply, a bias of another shape, a tracer watching: traces see `matmul` and `+`).
+func applyBiasedMatmul(_ a: Tensor, _ b: Tensor, bias: Tensor) -> Tensor? {
+    guard a.rank >= 2, b.rank >= 2, Tracing.observer == nil,
+          [a, b, bias].allSatisfy({ $0.dtype == .float32 && $0.device == .cpu }),
+          a.shape[a.rank - 1] == b.shape[b.rank - 2], bias.shape == [b.shape[b.rank - 1]],
+          let batch = Broadcast.shape(Array(a.shape.dropLast(2)), Array(b.shape.dropLast(2))) else { return nil }
+    let out = CPUBackend.shared.matmul(a, b, batchShape: batch, rowBias: withNoGrad { bias.contiguous() })
+    return shouldRecord([a, b, bias]) ? record(.biasedMatmul, inputs: [a, b, bias], output: out) : out
+}
+
+/// VJP of the biased matmul: matmul's gradients for `a` and `b`, and the gradient summed over the rows for the bias.
+func biasedMatmulVJP(_ node: Node, _ g: Tensor) -> [Tensor?] {
+    let products = matmulVJP(node, g)
+    return products + [node.needsInputGrad[2] ? g.sumToShape(node.inputShapes[2]) : nil]
+}
+
 /// VJP of matmul: dA = dC · Bᵀ, dB = Aᵀ · dC (transposes are views), summed over broadcast batches.
 func matmulVJP(_ node: Node, _ g: Tensor) -> [Tensor?] {
     let a = node.inputs[0], b = node.inputs[1]

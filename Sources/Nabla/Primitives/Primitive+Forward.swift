@@ -28,6 +28,8 @@ extension Primitive {
             only(1); return [inputs[0].cumsum(axis: axis)]
         case .matmul:
             only(2); return [applyMatmul(inputs[0], inputs[1], file: file, line: line)]
+        case .biasedMatmul:
+            only(3); return [Nabla.matmul(inputs[0], inputs[1], bias: inputs[2], file: file, line: line)]
         case let .cast(dtype):
             only(1); return [inputs[0].cast(to: dtype)]
         case .contiguous:
@@ -75,6 +77,8 @@ extension Primitive {
             only(1); return [geluExact(inputs[0])]
         case .softmax:
             only(1); return [safeSoftmax(inputs[0])]
+        case let .layerNorm(eps):
+            only(3); return [Nabla.layerNorm(inputs[0], normalizedAxes: 1, weight: inputs[1], bias: inputs[2], eps: eps, file: file, line: line)]
         case .lstmCell:
             only(2)
             let (h, c) = lstmCellPointwise(gates: inputs[0], cell: inputs[1], file: file, line: line)

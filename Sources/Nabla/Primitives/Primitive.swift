@@ -20,6 +20,8 @@ public enum Primitive: Hashable, Sendable, CustomStringConvertible {
     case cumsum(axis: Int)
     /// Batched, broadcasting matrix product of two tensors of rank ≥ 2 (`Matmul.swift`).
     case matmul
+    /// `matmul` of the first two inputs plus the third, [N], added to every row (`matmul(_:_:bias:)`, `Matmul.swift`).
+    case biasedMatmul
     /// Conversion to another dtype (`Cast.swift`).
     case cast(DType)
     /// A dense row-major copy (`Movement.swift`).
@@ -71,6 +73,9 @@ public enum Primitive: Hashable, Sendable, CustomStringConvertible {
     case gelu
     /// Softmax over the last axis with all -∞ rows giving zeros (`safeSoftmax(_:)`).
     case softmax
+    /// Layer normalisation over the last axis (`layerNorm(_:normalizedAxes:weight:bias:eps:)`): inputs x [..., d],
+    /// weight [d] and bias [d], one output of x's shape.
+    case layerNorm(eps: Double)
 
     /// A short name for errors, profiles and printed graphs.
     public var description: String {
@@ -82,6 +87,7 @@ public enum Primitive: Hashable, Sendable, CustomStringConvertible {
         case let .argReduce(op, axis, keep): return "\(op)(axis: \(axis), keepDims: \(keep))"
         case let .cumsum(axis): return "cumsum(axis: \(axis))"
         case .matmul: return "matmul"
+        case .biasedMatmul: return "biasedMatmul"
         case let .cast(dtype): return "cast(\(dtype))"
         case .contiguous: return "contiguous"
         case let .reshape(shape): return "reshape(\(shape))"
@@ -106,6 +112,7 @@ public enum Primitive: Hashable, Sendable, CustomStringConvertible {
         case let .gruSequence(reverse): return reverse ? "gruSequence(reverse)" : "gruSequence"
         case .gelu: return "gelu"
         case .softmax: return "softmax"
+        case let .layerNorm(eps): return "layerNorm(eps: \(eps))"
         }
     }
 }

@@ -2,7 +2,7 @@ import Nabla
 
 /// `x · weightᵀ + bias` (PyTorch's `F.linear`): `x` is [..., in], `weight` [out, in], `bias` [out];
 /// the result is [..., out]. The weight is transposed as a view, so the product runs as one GEMM
-/// with a transpose flag.
+/// with a transpose flag, accumulating onto the bias where the core's `matmul(_:_:bias:)` can.
 ///
 /// ```swift
 /// let y = linear(x, weight: w, bias: b)   // [64, 784] · [256, 784]ᵀ + [256] → [64, 256]
@@ -12,9 +12,8 @@ public func linear(_ x: Tensor, weight: Tensor, bias: Tensor? = nil, file: Stati
         fatalError("linear: input \(x.shape), weight \(weight.shape)\(bias.map { " and bias \($0.shape)" } ?? "") do not fit "
                    + "(expected input [..., in], weight [out, in], bias [out])", file: file, line: line)
     }
-    let y = matmul(x, weight.transposed(), file: file, line: line)
-    guard let bias else { return y }
-    return y + bias
+    guard let bias else { return matmul(x, weight.transposed(), file: file, line: line) }
+    return matmul(x, weight.transposed(), bias: bias, file: file, line: line)
 }
 
 /// The bilinear form `y[..., o] = Σᵢⱼ x1[..., i] · weight[o, i, j] · x2[..., j] + bias[o]`

@@ -2,7 +2,8 @@ import Nabla
 
 /// Layer normalisation over the last `normalizedShape.count` axes (PyTorch's `F.layer_norm`):
 /// `(x - mean) / √(var + eps) · weight + bias` with the biased variance; `weight` and `bias` have
-/// shape `normalizedShape`.
+/// shape `normalizedShape`. Runs as the core's `layerNorm` primitive (one fused pass each way for
+/// float32 on the CPU); traces see its composite ops.
 ///
 /// ```swift
 /// let y = layerNorm(x, normalizedShape: [512], weight: gamma, bias: beta)
@@ -15,8 +16,7 @@ public func layerNorm(_ x: Tensor, normalizedShape: [Int], weight: Tensor? = nil
         fatalError("layerNorm: input \(x.shape) does not end in the normalized shape \(normalizedShape)"
                    + " (or weight \(weight?.shape ?? []) / bias \(bias?.shape ?? []) do not have that shape)", file: file, line: line)
     }
-    let axes = Array((x.rank - k)..<x.rank)
-    return affine(standardize(x, axes: axes, eps: eps), weight: weight, bias: bias)
+    return Nabla.layerNorm(x, normalizedAxes: k, weight: weight, bias: bias, eps: eps, file: file, line: line)
 }
 
 /// Group normalisation (PyTorch's `F.group_norm`): the channels of `x` [N, C, ...] are split into
@@ -33,7 +33,7 @@ public func groupNorm(_ x: Tensor, numGroups: Int, weight: Tensor? = nil, bias: 
         fatalError("groupNorm: weight \(weight?.shape ?? []) / bias \(bias?.shape ?? []) must have shape [\(c)]", file: file, line: line)
     }
     let groupSize = n * numGroups == 0 ? 0 : x.count / (n * numGroups)
-    let normalized = standardize(x.reshaped([n, numGroups, groupSize]), axes: [2], eps: eps).reshaped(x.shape)
+    let normalized = Nabla.layerNorm(x.reshaped([n, numGroups, groupSize]), normalizedAxes: 1, eps: eps).reshaped(x.shape)
     let channelShape = [c] + [Int](repeating: 1, count: x.rank - 2)
     return affine(normalized, weight: weight?.reshaped(channelShape), bias: bias?.reshaped(channelShape))
 }
@@ -93,13 +93,6 @@ public func batchNorm(_ x: Tensor, runningMean: Buffer?, runningVar: Buffer?, we
         normalized = (x - mean) * (variance + eps).rsqrt()
     }
     return affine(normalized, weight: weight?.reshaped(statShape), bias: bias?.reshaped(statShape))
-}
-
-/// `(x - mean) / √(var + eps)` over `axes` with the biased variance.
-private func standardize(_ x: Tensor, axes: [Int], eps: Double) -> Tensor {
-    let centered = x - x.mean(alongAxes: axes, keepingDims: true)
-    let variance = (centered * centered).mean(alongAxes: axes, keepingDims: true)
-    return centered * (variance + eps).rsqrt()
 }
 
 /// `x · weight + bias`, skipping missing terms.

@@ -17,10 +17,21 @@ extension CPUBackend {
     }
 
     public func matmul(_ a: Tensor, _ b: Tensor, batchShape: [Int]) -> Tensor {
+        matmul(a, b, batchShape: batchShape, rowBias: nil)
+    }
+
+    /// `a · b + rowBias`, with `rowBias` (dense, [n], float32 or float64 like `a` and `b`) added to every
+    /// row of the product: the output is filled with the bias rows first and the GEMM accumulates onto
+    /// them (beta = 1), as PyTorch's `addmm` does, instead of a separate add over the product.
+    func matmul(_ a: Tensor, _ b: Tensor, batchShape: [Int], rowBias: Tensor?) -> Tensor {
+        precondition(rowBias == nil || (a.dtype.isFloatingPoint && rowBias!.dtype == a.dtype && rowBias!.isContiguous),
+                     "matmul: a row bias must be a dense \(a.dtype) vector")
         switch a.dtype {
         case .float32, .float64: break
         case .float16, .bfloat16:
-            return cast(matmul(cast(a, to: .float32), cast(b, to: .float32), batchShape: batchShape), to: a.dtype)
+            let product = matmul(cast(a, to: .float32), cast(b, to: .float32), batchShape: batchShape,
+                                 rowBias: rowBias.map { cast($0, to: .float32) })
+            return cast(product, to: a.dtype)
         default:
             return integerMatmul(cast(a, to: .int64), cast(b, to: .int64), batchShape: batchShape, resultType: a.dtype)
         }
@@ -31,7 +42,9 @@ extension CPUBackend {
         let la = matrixLayout(a2)!, lb = matrixLayout(b2)!
         let batchCount = batchShape.reduce(1, *)
         if batchCount == 0 || m == 0 || n == 0 { return out }
-        if k == 0 { return filled(out.shape, value: 0, dtype: a.dtype) }
+        if let rowBias { fillRows(of: out, rowCount: batchCount * m, with: rowBias) }
+        if k == 0 { return rowBias == nil ? filled(out.shape, value: 0, dtype: a.dtype) : out }
+        let beta: Double = rowBias == nil ? 0 : 1
         let full = batchShape + [0, 0]
         var aStrides = Broadcast.strides(of: Layout(shape: Array(a2.shape.dropLast(2)) + [1, 1], strides: a2.strides, offset: 0), to: full)
         var bStrides = Broadcast.strides(of: Layout(shape: Array(b2.shape.dropLast(2)) + [1, 1], strides: b2.strides, offset: 0), to: full)
@@ -40,7 +53,7 @@ extension CPUBackend {
         if !la.transposed, bStrides.allSatisfy({ $0 == 0 }), a2.isContiguous, a2.shape.dropLast(2).reduce(1, *) == batchCount {
             gemm(a.dtype, la.transposed, lb.transposed, m: batchCount * m, n: n, k: k,
                  a: a2.storage.data, aOffset: a2.layout.offset, lda: la.ld, b: b2.storage.data, bOffset: b2.layout.offset, ldb: lb.ld,
-                 c: out.storage.data, cOffset: 0)
+                 beta: beta, c: out.storage.data, cOffset: 0)
             return out
         }
         var index = [Int](repeating: 0, count: batchShape.count)
@@ -52,24 +65,34 @@ extension CPUBackend {
             }
             gemm(a.dtype, la.transposed, lb.transposed, m: m, n: n, k: k,
                  a: a2.storage.data, aOffset: oa, lda: la.ld, b: b2.storage.data, bOffset: ob, ldb: lb.ld,
-                 c: out.storage.data, cOffset: batch * m * n)
+                 beta: beta, c: out.storage.data, cOffset: batch * m * n)
         }
         return out
     }
 
     private func gemm(_ dtype: DType, _ ta: Bool, _ tb: Bool, m: Int, n: Int, k: Int,
                       a: UnsafeMutableRawPointer, aOffset: Int, lda: Int, b: UnsafeMutableRawPointer, bOffset: Int, ldb: Int,
-                      c: UnsafeMutableRawPointer, cOffset: Int) {
+                      beta: Double, c: UnsafeMutableRawPointer, cOffset: Int) {
         if dtype == .float32 {
             GEMM.sgemm(transposeA: ta, transposeB: tb, m: m, n: n, k: k, alpha: 1,
                        a: a.assumingMemoryBound(to: Float.self) + aOffset, lda: lda,
-                       b: b.assumingMemoryBound(to: Float.self) + bOffset, ldb: ldb, beta: 0,
+                       b: b.assumingMemoryBound(to: Float.self) + bOffset, ldb: ldb, beta: Float(beta),
                        c: c.assumingMemoryBound(to: Float.self) + cOffset, ldc: n)
         } else {
             GEMM.dgemm(transposeA: ta, transposeB: tb, m: m, n: n, k: k, alpha: 1,
                        a: a.assumingMemoryBound(to: Double.self) + aOffset, lda: lda,
-                       b: b.assumingMemoryBound(to: Double.self) + bOffset, ldb: ldb, beta: 0,
+                       b: b.assumingMemoryBound(to: Double.self) + bOffset, ldb: ldb, beta: beta,
                        c: c.assumingMemoryBound(to: Double.self) + cOffset, ldc: n)
+        }
+    }
+
+    /// Copies the dense vector `row` into each of the first `rowCount` rows of the dense `out`.
+    private func fillRows(of out: Tensor, rowCount: Int, with row: Tensor) {
+        let rowBytes = row.count * row.dtype.byteSize
+        let source = UncheckedSendable(UnsafeRawPointer(row.storage.data + row.layout.offset * row.dtype.byteSize))
+        let target = UncheckedSendable(out.storage.data + out.layout.offset * out.dtype.byteSize)
+        Parallel.forChunks(count: rowCount, grain: max(1, Parallel.elementwiseGrain / max(row.count, 1))) { rows in
+            for r in rows { (target.value + r * rowBytes).copyMemory(from: source.value, byteCount: rowBytes) }
         }
     }
 
