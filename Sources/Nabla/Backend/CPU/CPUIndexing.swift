@@ -65,6 +65,37 @@ extension CPUBackend {
         return out
     }
 
+    /// The backward of the `indexSelect` pattern (an embedding's gradient): adds whole inner blocks of
+    /// the dense `source` into the dense `out` at the picked positions along `axis`, instead of element by
+    /// element. False (nothing done) where the index is not that pattern or the dtype is not float32/64.
+    private func addBlocks(into out: Tensor, axis: Int, index: Tensor, source: Tensor) -> Bool {
+        for d in 0..<index.rank where d != axis {
+            guard index.strides[d] == 0 || index.shape[d] == 1, index.shape[d] == out.shape[d] else { return false }
+        }
+        func run<T: BinaryFloatingPoint>(_: T.Type) {
+            let outer = out.shape[..<axis].reduce(1, *), inner = out.shape[(axis + 1)...].reduce(1, *)
+            let picks = index.shape[axis], axisSize = out.shape[axis]
+            let dst = out.elementPointer(T.self), src = source.elementPointer(T.self)
+            let idx = index.storage.pointer(as: Int64.self) + index.layout.offset
+            let idxStride = index.strides[axis]
+            for o in 0..<outer {
+                for j in 0..<picks {
+                    var v = Int(idx[j * idxStride])
+                    if v < 0 { v += axisSize }
+                    precondition(v >= 0 && v < axisSize, "scatter: index \(idx[j * idxStride]) is out of range for axis \(axis) of size \(axisSize)")
+                    let target = dst + (o * axisSize + v) * inner, row = src + (o * picks + j) * inner
+                    for k in 0..<inner { target[k] += row[k] }
+                }
+            }
+        }
+        switch out.dtype {
+        case .float32: run(Float.self)
+        case .float64: run(Double.self)
+        default: return false
+        }
+        return true
+    }
+
     public func scatter(_ x: Tensor, axis: Int, index: Tensor, source: Tensor, accumulate: Bool) -> Tensor {
         if accumulate && x.dtype.cpuComputeType != x.dtype {
             let c = x.dtype.cpuComputeType
@@ -72,6 +103,7 @@ extension CPUBackend {
         }
         let out = contiguous(x)
         let src = source.isContiguous ? source : contiguous(source)
+        if accumulate, src.shape == index.shape, addBlocks(into: out, axis: axis, index: index, source: src) { return out }
         let srcStrides = src.strides
         func run<T>(_: T.Type, _ combine: (T, T) -> T) {
             let po = out.elementPointer(T.self), ps = src.elementPointer(T.self)
