@@ -39,61 +39,59 @@ extension CPUBackend {
         return out
     }
 
-    /// The `indexSelect` pattern: an index that varies only along `axis` (stride 0 elsewhere) and
-    /// covers `x` fully outside it, on a contiguous `x`. Copies whole inner blocks instead of
-    /// addressing element by element (a batch gather of images is one memcpy per image).
-    private func selectBlocks(_ x: Tensor, axis: Int, index: Tensor) -> Tensor? {
-        guard x.isContiguous else { return nil }
+    /// The picks of the `indexSelect` pattern: an index that varies only along `axis` (stride 0
+    /// elsewhere) and covers `tensor` fully outside it. Calls `body(source, target)` with the block
+    /// numbers (in units of the inner block: the axes after `axis`) of each pick's block in the index's
+    /// own layout and at its picked position in `tensor`; false (nothing called) where the index is not
+    /// that pattern. `op` names the caller in the out-of-range message.
+    private func forEachPickedBlock(_ tensor: Tensor, axis: Int, index: Tensor, op: String, _ body: (Int, Int) -> Void) -> Bool {
         for d in 0..<index.rank where d != axis {
-            guard index.strides[d] == 0 || index.shape[d] == 1, index.shape[d] == x.shape[d] else { return nil }
+            guard index.strides[d] == 0 || index.shape[d] == 1, index.shape[d] == tensor.shape[d] else { return false }
         }
-        let outer = x.shape[..<axis].reduce(1, *), inner = x.shape[(axis + 1)...].reduce(1, *)
-        let picks = index.shape[axis], axisSize = x.shape[axis]
-        let out = Tensor(uninitializedShape: index.shape, dtype: x.dtype)
-        let width = x.dtype.byteSize
-        let src = x.storage.data + x.layout.offset * width, dst = out.storage.data
+        let outer = tensor.shape[..<axis].reduce(1, *), picks = index.shape[axis], axisSize = tensor.shape[axis]
         let idx = index.storage.pointer(as: Int64.self) + index.layout.offset
         let idxStride = index.strides[axis]
         for o in 0..<outer {
             for j in 0..<picks {
                 var v = Int(idx[j * idxStride])
                 if v < 0 { v += axisSize }
-                precondition(v >= 0 && v < axisSize, "gather: index \(idx[j * idxStride]) is out of range for axis \(axis) of size \(axisSize)")
-                (dst + ((o * picks + j) * inner) * width).copyMemory(from: src + ((o * axisSize + v) * inner) * width, byteCount: inner * width)
+                precondition(v >= 0 && v < axisSize, "\(op): index \(idx[j * idxStride]) is out of range for axis \(axis) of size \(axisSize)")
+                body(o * picks + j, o * axisSize + v)
             }
         }
-        return out
+        return true
+    }
+
+    /// Gather in the `indexSelect` pattern on a contiguous `x`: copies whole inner blocks instead of
+    /// addressing element by element (a batch gather of images is one memcpy per image).
+    private func selectBlocks(_ x: Tensor, axis: Int, index: Tensor) -> Tensor? {
+        guard x.isContiguous else { return nil }
+        let out = Tensor(uninitializedShape: index.shape, dtype: x.dtype)
+        let width = x.dtype.byteSize, blockBytes = x.shape[(axis + 1)...].reduce(1, *) * width
+        let src = x.storage.data + x.layout.offset * width, dst = out.storage.data
+        let done = forEachPickedBlock(x, axis: axis, index: index, op: "gather") { pick, position in
+            (dst + pick * blockBytes).copyMemory(from: src + position * blockBytes, byteCount: blockBytes)
+        }
+        return done ? out : nil
     }
 
     /// The backward of the `indexSelect` pattern (an embedding's gradient): adds whole inner blocks of
     /// the dense `source` into the dense `out` at the picked positions along `axis`, instead of element by
     /// element. False (nothing done) where the index is not that pattern or the dtype is not float32/64.
     private func addBlocks(into out: Tensor, axis: Int, index: Tensor, source: Tensor) -> Bool {
-        for d in 0..<index.rank where d != axis {
-            guard index.strides[d] == 0 || index.shape[d] == 1, index.shape[d] == out.shape[d] else { return false }
-        }
-        func run<T: BinaryFloatingPoint>(_: T.Type) {
-            let outer = out.shape[..<axis].reduce(1, *), inner = out.shape[(axis + 1)...].reduce(1, *)
-            let picks = index.shape[axis], axisSize = out.shape[axis]
+        func run<T: BinaryFloatingPoint>(_: T.Type) -> Bool {
+            let inner = out.shape[(axis + 1)...].reduce(1, *)
             let dst = out.elementPointer(T.self), src = source.elementPointer(T.self)
-            let idx = index.storage.pointer(as: Int64.self) + index.layout.offset
-            let idxStride = index.strides[axis]
-            for o in 0..<outer {
-                for j in 0..<picks {
-                    var v = Int(idx[j * idxStride])
-                    if v < 0 { v += axisSize }
-                    precondition(v >= 0 && v < axisSize, "scatter: index \(idx[j * idxStride]) is out of range for axis \(axis) of size \(axisSize)")
-                    let target = dst + (o * axisSize + v) * inner, row = src + (o * picks + j) * inner
-                    for k in 0..<inner { target[k] += row[k] }
-                }
+            return forEachPickedBlock(out, axis: axis, index: index, op: "scatter") { pick, position in
+                let target = dst + position * inner, row = src + pick * inner
+                for k in 0..<inner { target[k] += row[k] }
             }
         }
         switch out.dtype {
-        case .float32: run(Float.self)
-        case .float64: run(Double.self)
+        case .float32: return run(Float.self)
+        case .float64: return run(Double.self)
         default: return false
         }
-        return true
     }
 
     public func scatter(_ x: Tensor, axis: Int, index: Tensor, source: Tensor, accumulate: Bool) -> Tensor {
