@@ -1,7 +1,7 @@
 import XCTest
 import Nabla
 
-/// The `biasedMatmul` primitive (`matmul(_:_:bias:)`): one GEMM accumulating onto the bias rows, against
+/// The `biasedMatmul` primitive (`matmul(_:_:bias:)`): one GEMM with the bias added in place, against
 /// `matmul` followed by `+`, forward, backward and second order; traces see the two ops.
 final class BiasedMatmulTests: XCTestCase {
     /// The output and the gradients of Σ y ⊙ upstream with respect to a, b and the bias.
@@ -29,7 +29,7 @@ final class BiasedMatmulTests: XCTestCase {
     }
 
     func testBatchedProductsMatchTheComposite() {
-        // One GEMM per batch, each accumulating onto its own bias rows.
+        // One GEMM per batch, the bias added to every row of each.
         assertMatchesTheComposite(Tensor.randn([2, 3, 4], seed: 128), Tensor.randn([2, 4, 5], seed: 129), Tensor.randn([5], seed: 130))
     }
 

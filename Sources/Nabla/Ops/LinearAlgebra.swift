@@ -19,9 +19,9 @@ public func matmul(_ a: Tensor, _ b: Tensor, file: StaticString = #fileID, line:
 }
 
 /// `matmul(a, b) + bias`. With float32 operands of rank ≥ 2 on the CPU and `bias` of shape [N] (a
-/// Linear layer's `x · Wᵀ + b`), one GEMM accumulates the product onto the bias rows (the
-/// `biasedMatmul` primitive) instead of a separate add over the product; otherwise, and in traces,
-/// it is the two ops.
+/// Linear layer's `x · Wᵀ + b`), the `biasedMatmul` primitive adds the bias rows to the product in
+/// place right after the GEMM (one node and one output instead of two; the same values as the two
+/// ops); otherwise, and in traces, it is the two ops.
 ///
 /// ```swift
 /// let y = matmul(x, w.transposed(), bias: b)   // x [64, 784], w [256, 784], b [256] → [64, 256]

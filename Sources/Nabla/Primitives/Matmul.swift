@@ -15,8 +15,8 @@ func applyMatmul(_ a: Tensor, _ b: Tensor, file: StaticString, line: UInt) -> Te
     return shouldRecord(ca, cb) ? record(.matmul, inputs: [ca, cb], output: out) : out
 }
 
-/// Applies the biased matmul primitive, `a · b + bias` with `bias` [N] added to every row, as one GEMM
-/// accumulating onto the bias rows; nil where that kernel does not serve (not float32 on the CPU, shapes
+/// Applies the biased matmul primitive, `a · b + bias` with `bias` [N] added to every row in place
+/// right after the GEMM; nil where that kernel does not serve (not float32 on the CPU, shapes
 /// that do not multiply, a bias of another shape, a tracer watching: traces see `matmul` and `+`).
 func applyBiasedMatmul(_ a: Tensor, _ b: Tensor, bias: Tensor) -> Tensor? {
     guard a.rank >= 2, b.rank >= 2, Tracing.observer == nil,

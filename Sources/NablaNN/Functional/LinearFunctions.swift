@@ -2,7 +2,7 @@ import Nabla
 
 /// `x · weightᵀ + bias` (PyTorch's `F.linear`): `x` is [..., in], `weight` [out, in], `bias` [out];
 /// the result is [..., out]. The weight is transposed as a view, so the product runs as one GEMM
-/// with a transpose flag, accumulating onto the bias where the core's `matmul(_:_:bias:)` can.
+/// with a transpose flag, the bias added in place after it where the core's `matmul(_:_:bias:)` can.
 ///
 /// ```swift
 /// let y = linear(x, weight: w, bias: b)   // [64, 784] · [256, 784]ᵀ + [256] → [64, 256]

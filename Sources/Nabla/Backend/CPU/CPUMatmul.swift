@@ -20,18 +20,21 @@ extension CPUBackend {
         matmul(a, b, batchShape: batchShape, rowBias: nil)
     }
 
-    /// `a · b + rowBias`, with `rowBias` (dense, [n], float32 or float64 like `a` and `b`) added to every
-    /// row of the product: the output is filled with the bias rows first and the GEMM accumulates onto
-    /// them (beta = 1), as PyTorch's `addmm` does, instead of a separate add over the product.
+    /// `a · b + rowBias`, with `rowBias` (dense, [n], the dtype of `a` and `b`) added to every row of the
+    /// product in place, right after the GEMM, instead of as a separate op allocating a second output.
+    ///
+    /// The bias is added after the product, not accumulated onto by the GEMM (beta = 1, as PyTorch's
+    /// `addmm`), so the values are bitwise those of `matmul` followed by `+`: a trace records that
+    /// composite, and compiled training steps must give eager's parameters within 1e-6 (issue 5). The
+    /// beta = 1 form measured no faster on the W6 transformer.
     func matmul(_ a: Tensor, _ b: Tensor, batchShape: [Int], rowBias: Tensor?) -> Tensor {
         precondition(rowBias == nil || (a.dtype.isFloatingPoint && rowBias!.dtype == a.dtype && rowBias!.isContiguous),
                      "matmul: a row bias must be a dense \(a.dtype) vector")
         switch a.dtype {
         case .float32, .float64: break
         case .float16, .bfloat16:
-            let product = matmul(cast(a, to: .float32), cast(b, to: .float32), batchShape: batchShape,
-                                 rowBias: rowBias.map { cast($0, to: .float32) })
-            return cast(product, to: a.dtype)
+            let product = cast(matmul(cast(a, to: .float32), cast(b, to: .float32), batchShape: batchShape), to: a.dtype)
+            return rowBias.map { bias in withNoGrad { product + bias } } ?? product
         default:
             return integerMatmul(cast(a, to: .int64), cast(b, to: .int64), batchShape: batchShape, resultType: a.dtype)
         }
@@ -42,9 +45,12 @@ extension CPUBackend {
         let la = matrixLayout(a2)!, lb = matrixLayout(b2)!
         let batchCount = batchShape.reduce(1, *)
         if batchCount == 0 || m == 0 || n == 0 { return out }
-        if let rowBias { fillRows(of: out, rowCount: batchCount * m, with: rowBias) }
-        if k == 0 { return rowBias == nil ? filled(out.shape, value: 0, dtype: a.dtype) : out }
-        let beta: Double = rowBias == nil ? 0 : 1
+        if k == 0 {
+            let zeros = filled(out.shape, value: 0, dtype: a.dtype)
+            if let rowBias { addRows(of: zeros, rowCount: batchCount * m, bias: rowBias) }
+            return zeros
+        }
+        defer { if let rowBias { addRows(of: out, rowCount: batchCount * m, bias: rowBias) } }
         let full = batchShape + [0, 0]
         var aStrides = Broadcast.strides(of: Layout(shape: Array(a2.shape.dropLast(2)) + [1, 1], strides: a2.strides, offset: 0), to: full)
         var bStrides = Broadcast.strides(of: Layout(shape: Array(b2.shape.dropLast(2)) + [1, 1], strides: b2.strides, offset: 0), to: full)
@@ -53,7 +59,7 @@ extension CPUBackend {
         if !la.transposed, bStrides.allSatisfy({ $0 == 0 }), a2.isContiguous, a2.shape.dropLast(2).reduce(1, *) == batchCount {
             gemm(a.dtype, la.transposed, lb.transposed, m: batchCount * m, n: n, k: k,
                  a: a2.storage.data, aOffset: a2.layout.offset, lda: la.ld, b: b2.storage.data, bOffset: b2.layout.offset, ldb: lb.ld,
-                 beta: beta, c: out.storage.data, cOffset: 0)
+                 c: out.storage.data, cOffset: 0)
             return out
         }
         var index = [Int](repeating: 0, count: batchShape.count)
@@ -65,35 +71,41 @@ extension CPUBackend {
             }
             gemm(a.dtype, la.transposed, lb.transposed, m: m, n: n, k: k,
                  a: a2.storage.data, aOffset: oa, lda: la.ld, b: b2.storage.data, bOffset: ob, ldb: lb.ld,
-                 beta: beta, c: out.storage.data, cOffset: batch * m * n)
+                 c: out.storage.data, cOffset: batch * m * n)
         }
         return out
     }
 
     private func gemm(_ dtype: DType, _ ta: Bool, _ tb: Bool, m: Int, n: Int, k: Int,
                       a: UnsafeMutableRawPointer, aOffset: Int, lda: Int, b: UnsafeMutableRawPointer, bOffset: Int, ldb: Int,
-                      beta: Double, c: UnsafeMutableRawPointer, cOffset: Int) {
+                      c: UnsafeMutableRawPointer, cOffset: Int) {
         if dtype == .float32 {
             GEMM.sgemm(transposeA: ta, transposeB: tb, m: m, n: n, k: k, alpha: 1,
                        a: a.assumingMemoryBound(to: Float.self) + aOffset, lda: lda,
-                       b: b.assumingMemoryBound(to: Float.self) + bOffset, ldb: ldb, beta: Float(beta),
+                       b: b.assumingMemoryBound(to: Float.self) + bOffset, ldb: ldb, beta: 0,
                        c: c.assumingMemoryBound(to: Float.self) + cOffset, ldc: n)
         } else {
             GEMM.dgemm(transposeA: ta, transposeB: tb, m: m, n: n, k: k, alpha: 1,
                        a: a.assumingMemoryBound(to: Double.self) + aOffset, lda: lda,
-                       b: b.assumingMemoryBound(to: Double.self) + bOffset, ldb: ldb, beta: beta,
+                       b: b.assumingMemoryBound(to: Double.self) + bOffset, ldb: ldb, beta: 0,
                        c: c.assumingMemoryBound(to: Double.self) + cOffset, ldc: n)
         }
     }
 
-    /// Copies the dense vector `row` into each of the first `rowCount` rows of the dense `out`.
-    private func fillRows(of out: Tensor, rowCount: Int, with row: Tensor) {
-        let rowBytes = row.count * row.dtype.byteSize
-        let source = UncheckedSendable(UnsafeRawPointer(row.storage.data + row.layout.offset * row.dtype.byteSize))
-        let target = UncheckedSendable(out.storage.data + out.layout.offset * out.dtype.byteSize)
-        Parallel.forChunks(count: rowCount, grain: max(1, Parallel.elementwiseGrain / max(row.count, 1))) { rows in
-            for r in rows { (target.value + r * rowBytes).copyMemory(from: source.value, byteCount: rowBytes) }
+    /// Adds the dense vector `bias` to each of the first `rowCount` rows of the dense `out`, in place.
+    private func addRows(of out: Tensor, rowCount: Int, bias: Tensor) {
+        func run<T: BinaryFloatingPoint>(_: T.Type) {
+            let n = bias.count
+            let source = UncheckedSendable(UnsafePointer(bias.elementPointer(T.self))), target = UncheckedSendable(out.elementPointer(T.self))
+            Parallel.forChunks(count: rowCount, grain: max(1, Parallel.elementwiseGrain / max(n, 1))) { rows in
+                let b = source.value
+                for r in rows {
+                    let row = target.value + r * n
+                    for j in 0..<n { row[j] = row[j] + b[j] }
+                }
+            }
         }
+        if out.dtype == .float32 { run(Float.self) } else { run(Double.self) }
     }
 
     private func integerMatmul(_ a: Tensor, _ b: Tensor, batchShape: [Int], resultType: DType) -> Tensor {
