@@ -20,8 +20,8 @@
 // - `SIMD16<Float>` (four SSE registers) measured 5–25% faster than `SIMD8<Float>` at baseline
 //   (more independent work per iteration), and it is one register with AVX-512. With the release
 //   build's `-target-cpu haswell`, SIMD16 compiles to four 128-bit registers and SIMD8 to one 256-bit
-//   register, yet SIMD8 was still slower: exp on 1M floats took 335 µs against 288 µs (2026-11-22). Building with
-//   `-Xswiftc -target-cpu -Xswiftc znver4` (AVX-512) roughly halves the float times again.
+//   register, yet SIMD8 was still slower: exp on 1M floats took 335 µs against 288 µs (2026-11-22).
+//   Building with `-Xswiftc -target-cpu -Xswiftc znver4` (AVX-512) roughly halves the float times again.
 // - Coefficients are our own minimax fits (Lawson's iteratively reweighted least squares against
 //   40-digit mpmath references), rounded to the working precision.
 // - Errors quoted are the largest over all 2^32 float inputs against Glibc's double-precision
