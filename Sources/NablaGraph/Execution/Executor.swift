@@ -61,7 +61,7 @@ public struct Executor: Sendable {
             case .constant:
                 continue
             case let .primitive(primitive):
-                if !plan.isEmpty, let program = MemoryPlanning.singleStepProgram(primitive) {
+                if !plan.isEmpty, let program = FusedElementwiseProgram(singleStep: primitive) {
                     work = .elementwise(program, primitive: primitive, shape: graph.types[node.outputs[0]].shape)
                 } else {
                     work = .primitive(primitive)
@@ -95,7 +95,7 @@ public struct Executor: Sendable {
                 case let .primitive(primitive):
                     results = primitive.forward(operands)
                 case let .elementwise(program, primitive, shape):
-                    results = fusedElementwise(program.steps, inputs: operands, outputs: program.outputs, shape: shape,
+                    results = fusedElementwise(program.instructions, inputs: operands, outputs: program.outputs, shape: shape,
                                                broadcasting: true, destinations: destinations) ?? primitive.forward(operands)
                 case let .fused(program, shape):
                     results = program.run(operands, shape: shape, destinations: destinations)

@@ -37,7 +37,7 @@ public enum GraphKernel: Hashable, Sendable, CustomStringConvertible {
     public func run(_ operands: [Tensor], outputTypes: [ValueType], destinations: [Tensor?] = []) -> [Tensor] {
         switch self {
         case let .matmulEpilogue(program):
-            if let results = Nabla.matmulEpilogue(operands[0], operands[1], program.steps, operands: Array(operands[2...]),
+            if let results = Nabla.matmulEpilogue(operands[0], operands[1], program.instructions, operands: Array(operands[2...]),
                                             outputs: program.outputs) {
                 return results
             }

@@ -5,11 +5,8 @@ import Nabla
 /// Registers `0..<inputCount` are the node's inputs; instruction `k` writes register
 /// `inputCount + k`; `outputs` names the registers the node returns.
 public struct FusedElementwiseProgram: Hashable, Sendable {
-    /// One elementwise operation on registers.
-    public enum Instruction: Hashable, Sendable {
-        case unary(UnaryOp, Int)
-        case binary(BinaryOp, Int, Int)
-    }
+    /// One elementwise operation on registers: the core's fused-kernel step.
+    public typealias Instruction = ElementwiseStep
 
     /// How many operands the node takes.
     public var inputCount: Int
@@ -18,32 +15,29 @@ public struct FusedElementwiseProgram: Hashable, Sendable {
     /// The registers returned.
     public var outputs: [Int]
 
-    /// "mul·add·relu".
-    public var summary: String {
-        instructions.map { instruction -> String in
-            switch instruction {
-            case let .unary(op, _): return "\(op)"
-            case let .binary(op, _, _): return "\(op)"
-            }
-        }.joined(separator: "·")
+    /// A program of its parts.
+    public init(inputCount: Int, instructions: [Instruction], outputs: [Int]) {
+        (self.inputCount, self.instructions, self.outputs) = (inputCount, instructions, outputs)
     }
 
-    /// The program as the core's fused-kernel steps.
-    public var steps: [ElementwiseStep] {
-        instructions.map { instruction in
-            switch instruction {
-            case let .unary(op, a): return .unary(op, a)
-            case let .binary(op, a, b): return .binary(op, a, b)
-            }
+    /// A unary (other than `sign`) or binary primitive as a one-step program; nil for other primitives.
+    public init?(singleStep primitive: Primitive) {
+        switch primitive {
+        case let .unary(op) where op != .sign: self.init(inputCount: 1, instructions: [.unary(op, 0)], outputs: [1])
+        case let .binary(op): self.init(inputCount: 2, instructions: [.binary(op, 0, 1)], outputs: [2])
+        default: return nil
         }
     }
+
+    /// "mul·add·relu".
+    public var summary: String { instructions.map(\.opName).joined(separator: "·") }
 
     /// Runs the program on `operands` (of `shape`, single elements, or the broadcasts of
     /// `FusedOperandLayout`, such as an `[N]` bias or a `[B, 1]` maximum over `[B, N]`): in one pass through the core's fused kernel when it serves them,
     /// else one primitive after another. `destinations[i]`, when given, is a buffer output `i` is
     /// written into (possibly an operand: see `MemoryPlanning`).
     public func run(_ operands: [Tensor], shape: [Int], destinations: [Tensor?] = []) -> [Tensor] {
-        if let fused = fusedElementwise(steps, inputs: operands, outputs: outputs, shape: shape, broadcasting: true,
+        if let fused = fusedElementwise(instructions, inputs: operands, outputs: outputs, shape: shape, broadcasting: true,
                                         destinations: destinations) {
             return fused
         }
@@ -95,33 +89,12 @@ public struct ElementwiseFusion: GraphPass {
                 return
             }
             let members = Set(run)
-            var registers: [ValueID: Int] = [:]
-            var inputs: [ValueID] = []
-            var instructions: [FusedElementwiseProgram.Instruction] = []
-            func register(_ id: ValueID) -> Int {
-                if let r = registers[id] { return r }
-                inputs.append(id)
-                registers[id] = -inputs.count          // inputs are renumbered below
-                return registers[id]!
+            let layout = RegisterLayout(members: run, graph: graph) { value in
+                graphOutputs.contains(value) || users[value].contains(where: { !members.contains($0) })
             }
-            // First pass: find the external inputs in order of first use.
-            for index in run { for input in graph.nodes[index].inputs where !producedIn(members, input, graph) { _ = register(input) } }
-            registers = Dictionary(uniqueKeysWithValues: inputs.enumerated().map { ($0.element, $0.offset) })
-            var outputs: [ValueID] = []
-            for index in run {
-                let node = graph.nodes[index]
-                guard case let .primitive(primitive) = node.operation else { continue }
-                switch primitive {
-                case let .unary(op): instructions.append(.unary(op, registers[node.inputs[0]]!))
-                case let .binary(op): instructions.append(.binary(op, registers[node.inputs[0]]!, registers[node.inputs[1]]!))
-                default: break
-                }
-                let id = node.outputs[0]
-                registers[id] = inputs.count + instructions.count - 1
-                if graphOutputs.contains(id) || users[id].contains(where: { !members.contains($0) }) { outputs.append(id) }
-            }
-            let program = FusedElementwiseProgram(inputCount: inputs.count, instructions: instructions, outputs: outputs.map { registers[$0]! })
-            result.nodes.append(GraphNode(.fusedElementwise(program), inputs: inputs, outputs: outputs))
+            let program = FusedElementwiseProgram(inputCount: layout.inputs.count, instructions: run.compactMap { layout.elementwiseStep(graph.nodes[$0]) },
+                                                  outputs: layout.outputRegisters)
+            result.nodes.append(GraphNode(.fusedElementwise(program), inputs: layout.inputs, outputs: layout.outputs))
         }
 
         var runOutputs = Set<ValueID>()
@@ -148,10 +121,6 @@ public struct ElementwiseFusion: GraphPass {
         }
         flush()
         return result
-    }
-
-    private func producedIn(_ members: Set<Int>, _ value: ValueID, _ graph: Graph) -> Bool {
-        members.contains { graph.nodes[$0].outputs.contains(value) }
     }
 
     /// The node's result shape when it can join a fused run.

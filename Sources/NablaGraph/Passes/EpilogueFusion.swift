@@ -84,12 +84,10 @@ public struct EpilogueFusion: GraphPass {
         switch node.operation {
         case let .fusedElementwise(program):
             return program
-        case let .primitive(.unary(op)) where ElementwiseStep.unary(op, 0).isFusible && op != .sign:
-            guard graph.types[node.outputs[0]].dtype == .float32 else { return nil }
-            return FusedElementwiseProgram(inputCount: 1, instructions: [.unary(op, 0)], outputs: [1])
-        case let .primitive(.binary(op)) where ElementwiseStep.binary(op, 0, 1).isFusible:
-            guard graph.types[node.outputs[0]].dtype == .float32 else { return nil }
-            return FusedElementwiseProgram(inputCount: 2, instructions: [.binary(op, 0, 1)], outputs: [2])
+        case let .primitive(primitive):
+            guard let program = FusedElementwiseProgram(singleStep: primitive), program.instructions.allSatisfy(\.isFusible),
+                  graph.types[node.outputs[0]].dtype == .float32 else { return nil }
+            return program
         default:
             return nil
         }

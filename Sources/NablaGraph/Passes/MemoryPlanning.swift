@@ -116,24 +116,12 @@ public struct MemoryPlanning: GraphPass {
             }
             return outputs.isEmpty ? nil : outputs
         case let .primitive(primitive):
-            guard let program = singleStepProgram(primitive), node.outputs.count == 1 else { return nil }
+            guard let program = FusedElementwiseProgram(singleStep: primitive), node.outputs.count == 1 else { return nil }
             let shape = graph.types[node.outputs[0]].shape
-            guard graph.types[node.outputs[0]].dtype == .float32, program.steps.allSatisfy(\.isFusible),
+            guard graph.types[node.outputs[0]].dtype == .float32, program.instructions.allSatisfy(\.isFusible),
                   node.inputs.allSatisfy({ graph.types[$0].dtype == .float32 && FusedOperandLayout(graph.types[$0].shape, in: shape) != nil })
             else { return nil }
             return [0]
-        default:
-            return nil
-        }
-    }
-
-    /// A unary or binary primitive as a one-step program (how the executor runs it into a planned buffer).
-    static func singleStepProgram(_ primitive: Primitive) -> FusedElementwiseProgram? {
-        switch primitive {
-        case let .unary(op) where op != .sign:
-            return FusedElementwiseProgram(inputCount: 1, instructions: [.unary(op, 0)], outputs: [1])
-        case let .binary(op):
-            return FusedElementwiseProgram(inputCount: 2, instructions: [.binary(op, 0, 1)], outputs: [2])
         default:
             return nil
         }

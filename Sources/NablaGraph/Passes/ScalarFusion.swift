@@ -4,10 +4,9 @@ import Nabla
 /// allocating a tensor per step (see `ScalarFusion`). Registers `0..<inputCount` are the node's
 /// inputs; instruction `k` writes register `inputCount + k`.
 public struct ScalarProgram: Hashable, Sendable {
-    /// One operation on registers.
+    /// One operation on registers: an elementwise step or a dtype cast.
     public enum Instruction: Hashable, Sendable {
-        case unary(UnaryOp, Int)
-        case binary(BinaryOp, Int, Int)
+        case elementwise(ElementwiseStep)
         case cast(DType, Int)
     }
 
@@ -24,8 +23,7 @@ public struct ScalarProgram: Hashable, Sendable {
     public var summary: String {
         instructions.map { instruction -> String in
             switch instruction {
-            case let .unary(op, _): return "\(op)"
-            case let .binary(op, _, _): return "\(op)"
+            case let .elementwise(step): return step.opName
             case .cast: return "cast"
             }
         }.joined(separator: "·")
@@ -39,8 +37,8 @@ public struct ScalarProgram: Hashable, Sendable {
             let dtype = dtypes[inputCount + k]
             let value: Double?
             switch instruction {
-            case let .unary(op, a): value = ScalarElementwise.unary(op, registers[a], dtype: dtype)
-            case let .binary(op, a, b): value = ScalarElementwise.binary(op, registers[a], registers[b], dtype: dtype)
+            case let .elementwise(.unary(op, a)): value = ScalarElementwise.unary(op, registers[a], dtype: dtype)
+            case let .elementwise(.binary(op, a, b)): value = ScalarElementwise.binary(op, registers[a], registers[b], dtype: dtype)
             case let .cast(to, a): value = ScalarElementwise.cast(registers[a], from: dtypes[a], to: to)
             }
             guard let value else { preconditionFailure("ScalarProgram: \(instruction) is not supported for \(dtype)") }
@@ -79,35 +77,17 @@ public struct ScalarFusion: GraphPass {
         }
         guard hoisted.count >= 2 else { return graph }
         let members = Set(hoisted)
-        let hoistedValues = Set(hoisted.map { graph.nodes[$0].outputs[0] })
-        var registers: [ValueID: Int] = [:]
-        var inputs: [ValueID] = []
-        for index in hoisted {
-            for input in graph.nodes[index].inputs where registers[input] == nil && !hoistedValues.contains(input) {
-                registers[input] = inputs.count
-                inputs.append(input)
-            }
-        }
-        var dtypes = inputs.map { graph.types[$0].dtype }
-        var instructions: [ScalarProgram.Instruction] = []
         var usedOutside = Set(graph.outputs)
         for (index, node) in graph.nodes.enumerated() where !members.contains(index) { usedOutside.formUnion(node.inputs) }
-        var outputs: [ValueID] = []
-        for index in hoisted {
+        let layout = RegisterLayout(members: hoisted, graph: graph, isUsedOutside: usedOutside.contains)
+        let instructions = hoisted.map { index -> ScalarProgram.Instruction in
             let node = graph.nodes[index]
-            guard case let .primitive(primitive) = node.operation else { continue }
-            switch primitive {
-            case let .unary(op): instructions.append(.unary(op, registers[node.inputs[0]]!))
-            case let .binary(op): instructions.append(.binary(op, registers[node.inputs[0]]!, registers[node.inputs[1]]!))
-            case let .cast(dtype): instructions.append(.cast(dtype, registers[node.inputs[0]]!))
-            default: continue
-            }
-            let output = node.outputs[0]
-            registers[output] = inputs.count + instructions.count - 1
-            dtypes.append(graph.types[output].dtype)
-            if usedOutside.contains(output) { outputs.append(output) }
+            if case let .primitive(.cast(dtype)) = node.operation { return .cast(dtype, layout.register(node.inputs[0])) }
+            return .elementwise(layout.elementwiseStep(node)!)
         }
-        let program = ScalarProgram(inputCount: inputs.count, instructions: instructions, dtypes: dtypes, outputs: outputs.map { registers[$0]! })
+        let dtypes = (layout.inputs + hoisted.map { graph.nodes[$0].outputs[0] }).map { graph.types[$0].dtype }
+        let program = ScalarProgram(inputCount: layout.inputs.count, instructions: instructions, dtypes: dtypes, outputs: layout.outputRegisters)
+        let (inputs, outputs) = (layout.inputs, layout.outputs)
         let readConstants = Set(inputs.compactMap { constantNodes[$0] })
         var result = graph
         result.nodes = readConstants.sorted().map { graph.nodes[$0] }

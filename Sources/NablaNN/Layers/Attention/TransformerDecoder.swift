@@ -139,38 +139,7 @@ public final class TransformerDecoderLayer: Module {
 /// }
 /// let y = decoder(Tensor.randn([2, 9, 512]), memory: encoded, tgtIsCausal: true)   // [2, 9, 512]
 /// ```
-public final class TransformerDecoder: Module {
-    /// The blocks, applied in order.
-    public let layers: [TransformerDecoderLayer]
-    /// The norm applied after the last block, if any.
-    public let norm: LayerNorm?
-
-    /// A decoder made of `layers` (distinct instances) and an optional final `norm`.
-    ///
-    /// ```swift
-    /// let decoder = TransformerDecoder([TransformerDecoderLayer(dModel: 64, nhead: 4)], norm: LayerNorm(64))
-    /// ```
-    public init(_ layers: [TransformerDecoderLayer], norm: LayerNorm? = nil) {
-        precondition(Set(layers.map(ObjectIdentifier.init)).count == layers.count,
-                     "TransformerDecoder: each layer must be a distinct instance (PyTorch deep-copies the layer)")
-        (self.layers, self.norm) = (layers, norm)
-        super.init()
-    }
-
-    /// A decoder of `numLayers` blocks, each made by `makeLayer` (PyTorch deep-copies one layer;
-    /// here each call builds a fresh one, with its own initial values).
-    ///
-    /// ```swift
-    /// let decoder = TransformerDecoder(numLayers: 3) { TransformerDecoderLayer(dModel: 64, nhead: 4) }
-    /// ```
-    public convenience init(numLayers: Int, norm: LayerNorm? = nil, makeLayer: () -> TransformerDecoderLayer) {
-        self.init((0..<numLayers).map { _ in makeLayer() }, norm: norm)
-    }
-
-    public override func namedChildren() -> [(String, Module)] {
-        layers.enumerated().map { ("layers.\($0.offset)", $0.element as Module) } + (norm.map { [("norm", $0 as Module)] } ?? [])
-    }
-
+public final class TransformerDecoder: TransformerStack<TransformerDecoderLayer> {
     /// Empty caches, one per layer, for incremental decoding.
     ///
     /// ```swift
@@ -192,15 +161,10 @@ public final class TransformerDecoder: Module {
     public func callAsFunction(_ tgt: Tensor, memory: Tensor, tgtMask: Tensor? = nil, memoryMask: Tensor? = nil,
                                tgtKeyPaddingMask: Tensor? = nil, memoryKeyPaddingMask: Tensor? = nil, tgtIsCausal: Bool = false,
                                memoryIsCausal: Bool = false, cache: [DecoderLayerCache]? = nil) -> Tensor {
-        precondition(cache.map { $0.count == layers.count } ?? true,
-                     "TransformerDecoder: \(cache?.count ?? 0) caches for \(layers.count) layers (use makeCache())")
-        var x = tgt
-        for (i, layer) in layers.enumerated() {
-            x = layer(x, memory: memory, tgtMask: tgtMask, memoryMask: memoryMask, tgtKeyPaddingMask: tgtKeyPaddingMask,
-                      memoryKeyPaddingMask: memoryKeyPaddingMask, tgtIsCausal: tgtIsCausal, memoryIsCausal: memoryIsCausal,
-                      cache: cache?[i])
+        run(tgt, cache: cache) { x, layer, layerCache in
+            layer(x, memory: memory, tgtMask: tgtMask, memoryMask: memoryMask, tgtKeyPaddingMask: tgtKeyPaddingMask,
+                  memoryKeyPaddingMask: memoryKeyPaddingMask, tgtIsCausal: tgtIsCausal, memoryIsCausal: memoryIsCausal,
+                  cache: layerCache)
         }
-        if let norm { x = norm(x) }
-        return reportOutput(x)
     }
 }

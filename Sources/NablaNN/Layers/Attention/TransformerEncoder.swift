@@ -127,30 +127,7 @@ public final class TransformerEncoderLayer: Module, Layer {
 /// }
 /// let y = encoder(Tensor.randn([2, 10, 512]), srcKeyPaddingMask: padding)
 /// ```
-public final class TransformerEncoder: Module, Layer {
-    /// The blocks, applied in order.
-    public let layers: [TransformerEncoderLayer]
-    /// The norm applied after the last block, if any.
-    public let norm: LayerNorm?
-
-    /// An encoder made of `layers` (distinct instances) and an optional final `norm`.
-    public init(_ layers: [TransformerEncoderLayer], norm: LayerNorm? = nil) {
-        precondition(Set(layers.map(ObjectIdentifier.init)).count == layers.count,
-                     "TransformerEncoder: each layer must be a distinct instance (PyTorch deep-copies the layer)")
-        (self.layers, self.norm) = (layers, norm)
-        super.init()
-    }
-
-    /// An encoder of `numLayers` blocks, each made by `makeLayer` (PyTorch deep-copies one layer;
-    /// here each call builds a fresh one, with its own initial values).
-    public convenience init(numLayers: Int, norm: LayerNorm? = nil, makeLayer: () -> TransformerEncoderLayer) {
-        self.init((0..<numLayers).map { _ in makeLayer() }, norm: norm)
-    }
-
-    public override func namedChildren() -> [(String, Module)] {
-        layers.enumerated().map { ("layers.\($0.offset)", $0.element as Module) } + (norm.map { [("norm", $0 as Module)] } ?? [])
-    }
-
+public final class TransformerEncoder: TransformerStack<TransformerEncoderLayer>, Layer {
     /// Empty self-attention caches, one per layer, for incremental decoding.
     ///
     /// ```swift
@@ -178,13 +155,8 @@ public final class TransformerEncoder: Module, Layer {
     /// ```
     public func callAsFunction(_ src: Tensor, mask: Tensor?, srcKeyPaddingMask: Tensor? = nil, isCausal: Bool = false,
                                cache: [KeyValueCache]? = nil) -> Tensor {
-        precondition(cache.map { $0.count == layers.count } ?? true,
-                     "TransformerEncoder: \(cache?.count ?? 0) caches for \(layers.count) layers (use makeCache())")
-        var x = src
-        for (i, layer) in layers.enumerated() {
-            x = layer(x, srcMask: mask, srcKeyPaddingMask: srcKeyPaddingMask, isCausal: isCausal, cache: cache?[i])
+        run(src, cache: cache) { x, layer, layerCache in
+            layer(x, srcMask: mask, srcKeyPaddingMask: srcKeyPaddingMask, isCausal: isCausal, cache: layerCache)
         }
-        if let norm { x = norm(x) }
-        return reportOutput(x)
     }
 }
