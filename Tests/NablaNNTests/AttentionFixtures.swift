@@ -77,6 +77,14 @@ enum SequenceFixtures {
     /// output, the input gradients and (for modules) parameter names, order and gradients.
     static func check(_ c: SequenceFixtureCase, module: Module?, rtol: Double? = nil, atol: Double? = nil,
                       file: StaticString = #filePath, line: UInt = #line, _ forward: ([String: Tensor]) -> Tensor) throws {
+        try check(c, module: module, rtol: rtol, atol: atol, file: file, line: line) { (forward($0), nil) }
+    }
+
+    /// `check` for a forward that may also return attention weights, compared with the case's weights
+    /// (and required to be absent when the case has none).
+    static func check(_ c: SequenceFixtureCase, module: Module?, rtol: Double? = nil, atol: Double? = nil,
+                      file: StaticString = #filePath, line: UInt = #line,
+                      _ forward: ([String: Tensor]) -> (output: Tensor, weights: Tensor?)) throws {
         let rtol = rtol ?? (c.isFloat64 ? 1e-10 : 1e-4), atol = atol ?? (c.isFloat64 ? 1e-10 : 2e-5)
         if let module {
             module.train(c.training)
@@ -86,8 +94,14 @@ enum SequenceFixtures {
         for (name, t) in c.inputs {
             leaves[name] = c.inputGrads[name] != nil ? t.tensor.requiringGrad() : t.tensor
         }
-        let output = forward(leaves)
+        let (output, weights) = forward(leaves)
         assertLayerClose(output, c.output, rtol: rtol, atol: atol, "\(c.name): output", file: file, line: line)
+        if let expected = c.weights {
+            guard let weights else { return XCTFail("\(c.name): no attention weights returned", file: file, line: line) }
+            assertLayerClose(weights, expected, rtol: rtol, atol: atol, "\(c.name): weights", file: file, line: line)
+        } else {
+            XCTAssertNil(weights, "\(c.name): weights returned although need_weights is false", file: file, line: line)
+        }
         (output * c.upstream.tensor).sum().backward()
         for (name, expected) in c.inputGrads.sorted(by: { $0.key < $1.key }) {
             guard let grad = leaves[name]?.grad else { XCTFail("\(c.name): no gradient for \(name)", file: file, line: line); continue }

@@ -14,38 +14,12 @@ final class AttentionTests: XCTestCase {
         try SequenceFixtures.cases(kind)
     }
 
-    /// Runs `forward` on the case's inputs (float inputs as gradient leaves), checks output, weights,
-    /// input gradients and (for modules) parameter gradients.
+    /// `SequenceFixtures.check` at float32 tolerances, with attention weights.
     private func check(_ c: SequenceFixtureCase, module: Module?, rtol: Double = 1e-4, atol: Double = 2e-5,
                        _ forward: ([String: Tensor]) -> (Tensor, Tensor?)) throws {
-        if let module {
-            module.train(c.training)
-            try module.loadStateDict(Dictionary(uniqueKeysWithValues: c.state.map { ($0.0, $0.1.tensor) }))
-        }
-        var leaves: [String: Tensor] = [:]
-        for (name, t) in c.inputs {
-            leaves[name] = c.inputGrads[name] != nil ? t.tensor.requiringGrad() : t.tensor
-        }
-        let (output, weights) = forward(leaves)
-        assertLayerClose(output, c.output, rtol: rtol, atol: atol, "\(c.name): output")
-        if let expected = c.weights {
-            guard let weights else { return XCTFail("\(c.name): no attention weights returned") }
-            assertLayerClose(weights, expected, rtol: rtol, atol: atol, "\(c.name): weights")
-        } else {
-            XCTAssertNil(weights, "\(c.name): weights returned although need_weights is false")
-        }
-        (output * c.upstream.tensor).sum().backward()
-        for (name, expected) in c.inputGrads.sorted(by: { $0.key < $1.key }) {
-            guard let grad = leaves[name]?.grad else { XCTFail("\(c.name): no gradient for \(name)"); continue }
-            assertLayerClose(grad, expected, rtol: rtol, atol: atol, "\(c.name): d/d\(name)")
-        }
-        if let module {
-            let parameters = Dictionary(uniqueKeysWithValues: module.namedParameters())
-            XCTAssertEqual(module.namedParameters().map(\.0), c.parameterGrads.map(\.0), "\(c.name): parameter names and order")
-            for (name, expected) in c.parameterGrads {
-                guard let p = parameters[name] else { XCTFail("\(c.name): no parameter \(name)"); continue }
-                assertLayerClose(p.grad ?? Tensor.zeros(p.shape), expected, rtol: rtol, atol: atol, "\(c.name): d/d\(name)")
-            }
+        try SequenceFixtures.check(c, module: module, rtol: rtol, atol: atol) { x in
+            let (output, weights) = forward(x)
+            return (output, weights)
         }
     }
 

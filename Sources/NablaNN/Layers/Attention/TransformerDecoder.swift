@@ -116,17 +116,9 @@ public final class TransformerDecoderLayer: Module {
         func feedForwardBlock(_ x: Tensor) -> Tensor {
             dropout3(linear2(dropout(activation(linear1(x)))))
         }
-        var x = tgt
-        if normFirst {
-            x = x + selfAttentionBlock(norm1(x))
-            x = x + crossAttentionBlock(norm2(x))
-            x = x + feedForwardBlock(norm3(x))
-        } else {
-            x = norm1(x + selfAttentionBlock(x))
-            x = norm2(x + crossAttentionBlock(x))
-            x = norm3(x + feedForwardBlock(x))
-        }
-        return reportOutput(x)
+        var x = residual(tgt, norm1, normFirst: normFirst, selfAttentionBlock)
+        x = residual(x, norm2, normFirst: normFirst, crossAttentionBlock)
+        return reportOutput(residual(x, norm3, normFirst: normFirst, feedForwardBlock))
     }
 }
 

@@ -106,15 +106,8 @@ public final class TransformerEncoderLayer: Module, Layer {
         func feedForwardBlock(_ x: Tensor) -> Tensor {
             dropout2(linear2(dropout(activation(linear1(x)))))
         }
-        var x = src
-        if normFirst {
-            x = x + attentionBlock(norm1(x))
-            x = x + feedForwardBlock(norm2(x))
-        } else {
-            x = norm1(x + attentionBlock(x))
-            x = norm2(x + feedForwardBlock(x))
-        }
-        return reportOutput(x)
+        let x = residual(src, norm1, normFirst: normFirst, attentionBlock)
+        return reportOutput(residual(x, norm2, normFirst: normFirst, feedForwardBlock))
     }
 }
 

@@ -46,3 +46,8 @@ open class TransformerStack<Block: Module>: Module {
         return reportOutput(x)
     }
 }
+
+/// One residual sub-block of a transformer layer: `x + block(norm(x))` pre-norm, `norm(x + block(x))` post-norm.
+func residual(_ x: Tensor, _ norm: LayerNorm, normFirst: Bool, _ block: (Tensor) -> Tensor) -> Tensor {
+    normFirst ? x + block(norm(x)) : norm(x + block(x))
+}
