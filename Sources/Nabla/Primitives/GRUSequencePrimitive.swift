@@ -27,17 +27,14 @@ public func gruSequence(projection: Tensor, h0: Tensor, weightHH: Tensor, biasHH
                      + "[3·hidden, hidden] and [3·hidden])", file: file, line: line)
     }
     let bias = biasHH ?? Tensor.zeros([weightHH.shape[0]], dtype: weightHH.dtype, device: weightHH.device)
-    let dtypes = [projection.dtype, h0.dtype, weightHH.dtype, bias.dtype]
-    guard dtypes.allSatisfy({ $0 == projection.dtype }), projection.dtype.isFloatingPoint else {
-        fatalError("gruSequence: projection, h0, weightHH and biasHH must share one floating-point dtype, got \(dtypes)", file: file, line: line)
-    }
     let inputs = [projection, h0, weightHH, bias]
+    RecurrentSequenceKernels.requireOneFloatingDType(inputs, "gruSequence: projection, h0, weightHH and biasHH", file: file, line: line)
     guard projection.shape[0] > 0, Tracing.observer == nil, RecurrentSequenceKernels.serve(inputs) else {
         return gruSequenceComposite(projection: projection, h0: h0, weightHH: weightHH, biasHH: bias, reverse: reverse)
     }
     let shape = RecurrentSequenceShape(steps: projection.shape[0], batch: h0.shape[0], hidden: h0.shape[1], gates: 3, reverse: reverse)
     let (output, saved) = withNoGrad { () -> (Tensor, GRUSequenceSaved) in
-        let x = inputs.map(RecurrentSequenceKernels.dense)
+        let x = inputs.map(CPUBackend.shared.dense)
         let cpu = CPUBackend.shared
         if projection.dtype == .float32 {
             return cpu.gruSequenceForward(Float.self, projection: x[0], h0: x[1], weightHH: x[2], biasHH: x[3], shape: shape)
@@ -79,7 +76,7 @@ func gruSequenceVJP(_ node: Node, reverse: Bool, _ grads: [Tensor?]) -> [Tensor?
                                             gradOutput: gradOutput, shape: shape)
     }
     let saved = GRUSequenceSaved(gates: node.outputs[1], hiddenN: node.outputs[2])
-    let dense = RecurrentSequenceKernels.dense
+    let dense = CPUBackend.shared.dense
     let (g, h, w) = (dense(gradOutput), dense(h0), dense(weightHH))
     let cpu = CPUBackend.shared
     let result = projection.dtype == .float32

@@ -29,16 +29,13 @@ public func lstmSequence(projection: Tensor, h0: Tensor, c0: Tensor, weightHH: T
         shapeFailure("lstmSequence: projection \(projection.shape), h0 \(h0.shape), c0 \(c0.shape) and weightHH \(weightHH.shape) do not fit "
                      + "(expected [T, batch, 4·hidden], [batch, hidden], [batch, hidden] and [4·hidden, hidden])", file: file, line: line)
     }
-    let dtypes = [projection.dtype, h0.dtype, c0.dtype, weightHH.dtype]
-    guard dtypes.allSatisfy({ $0 == projection.dtype }), projection.dtype.isFloatingPoint else {
-        fatalError("lstmSequence: projection, h0, c0 and weightHH must share one floating-point dtype, got \(dtypes)", file: file, line: line)
-    }
     let inputs = [projection, h0, c0, weightHH]
+    RecurrentSequenceKernels.requireOneFloatingDType(inputs, "lstmSequence: projection, h0, c0 and weightHH", file: file, line: line)
     guard projection.shape[0] > 0, Tracing.observer == nil, RecurrentSequenceKernels.serve(inputs) else {
         return lstmSequenceComposite(projection: projection, h0: h0, c0: c0, weightHH: weightHH, reverse: reverse)
     }
     let shape = RecurrentSequenceShape(steps: projection.shape[0], batch: h0.shape[0], hidden: h0.shape[1], gates: 4, reverse: reverse)
-    let (output, c, saved) = withNoGrad { lstmSequenceForward(inputs.map(RecurrentSequenceKernels.dense), shape: shape) }
+    let (output, c, saved) = withNoGrad { lstmSequenceForward(inputs.map(CPUBackend.shared.dense), shape: shape) }
     guard shouldRecord(inputs) else { return (output, c) }
     // The saved activations and cell states ride along as extra outputs, so the node keeps them for backward.
     let outputs = record(.lstmSequence(reverse: reverse), inputs: inputs, outputs: [output, c, saved.gates, saved.cells])
@@ -80,7 +77,7 @@ func lstmSequenceVJP(_ node: Node, reverse: Bool, _ grads: [Tensor?]) -> [Tensor
                                              gradOutput: grads[0], gradCell: grads[1], shape: shape)
     }
     let saved = LSTMSequenceSaved(gates: node.outputs[2], cells: node.outputs[3])
-    let dense = RecurrentSequenceKernels.dense
+    let dense = CPUBackend.shared.dense
     let gradOutput = grads[0].map(dense), gradCell = grads[1].map(dense)
     let cpu = CPUBackend.shared
     let (h, c, w) = (dense(h0), dense(c0), dense(weightHH))

@@ -6,6 +6,11 @@ enum RecurrentSequenceKernels {
         tensors.allSatisfy { $0.device == .cpu && ($0.dtype == .float32 || $0.dtype == .float64) }
     }
 
-    /// `x` itself when dense, else a dense copy (not recorded): the kernels read raw rows.
-    static func dense(_ x: Tensor) -> Tensor { x.isContiguous ? x : withNoGrad { x.contiguous() } }
+    /// Traps, naming `what`, unless the tensors share one floating-point dtype.
+    static func requireOneFloatingDType(_ tensors: [Tensor], _ what: String, file: StaticString, line: UInt) {
+        let dtypes = tensors.map(\.dtype)
+        guard dtypes.allSatisfy({ $0 == dtypes[0] }), dtypes[0].isFloatingPoint else {
+            fatalError("\(what) must share one floating-point dtype, got \(dtypes)", file: file, line: line)
+        }
+    }
 }

@@ -123,7 +123,7 @@ func runRecurrent(_ config: RecurrentConfiguration, input: Tensor, h0: Tensor?, 
             var c = cInitial?.slice(axis: 0, start: index, end: index + 1).squeezed(axis: 0)
             let timeAxis = outputsBatchFirst && layer == config.numLayers - 1 ? 1 : 0
             // An LSTM over full-length sequences runs as one primitive (the whole loop fused, forward and backward).
-            if isLSTM, masks == nil, biasHH == nil, let cStart = c {
+            if isLSTM, masks == nil, let cStart = c {
                 let (sequence, cLast) = lstmSequence(projection: projection, h0: h, c0: cStart, weightHH: weightHH,
                                                      reverse: direction == 1)
                 let last = direction == 0 ? steps - 1 : 0

@@ -47,12 +47,19 @@ final class OneDNNContext: @unchecked Sendable {
         dnnlCheck(dnnl_engine_create(&engine, dnnl_cpu, 0), "dnnl_engine_create")
         var stream: dnnl_stream_t?
         dnnlCheck(dnnl_stream_create(&stream, engine, UInt32(dnnl_stream_default_flags.rawValue)), "dnnl_stream_create")
+        self.engine = engine!
+        self.stream = stream!
+        self.userScratchpadAttr = Self.makeAttributes(postOps: nil)
+    }
+
+    /// New primitive attributes with a user-managed scratchpad and, when given, `postOps`; the caller
+    /// destroys them (`dnnl_primitive_attr_destroy`) once the primitive descriptors are made.
+    static func makeAttributes(postOps: dnnl_post_ops_t?) -> dnnl_primitive_attr_t {
         var attr: dnnl_primitive_attr_t?
         dnnlCheck(dnnl_primitive_attr_create(&attr), "dnnl_primitive_attr_create")
         dnnlCheck(dnnl_primitive_attr_set_scratchpad_mode(attr, dnnl_scratchpad_mode_user), "set_scratchpad_mode")
-        self.engine = engine!
-        self.stream = stream!
-        self.userScratchpadAttr = attr!
+        if let postOps { dnnlCheck(dnnl_primitive_attr_set_post_ops(attr, postOps), "dnnl_primitive_attr_set_post_ops") }
+        return attr!
     }
 
     /// A plain (dense, row-major) float32 memory descriptor with the given dims and format tag.
@@ -67,10 +74,10 @@ final class OneDNNContext: @unchecked Sendable {
     static func anyDesc(_ dims: [Int]) -> dnnl_memory_desc_t { plainDesc(dims, dnnl_format_tag_any) }
 
     /// Creates a primitive descriptor from an op descriptor with user-managed scratchpad; traps on failure.
-    static func primitiveDesc<Op>(_ op: inout Op, hint: dnnl_primitive_desc_t? = nil,
+    static func primitiveDesc<Op>(_ op: inout Op, hint: dnnl_primitive_desc_t? = nil, attributes: dnnl_primitive_attr_t? = nil,
                                   _ what: String) -> dnnl_primitive_desc_t {
         var pd: dnnl_primitive_desc_t?
-        dnnlCheck(createPrimitiveDesc(&pd, &op, hint), "dnnl_primitive_desc_create(\(what))")
+        dnnlCheck(createPrimitiveDesc(&pd, &op, hint, attributes: attributes), "dnnl_primitive_desc_create(\(what))")
         return pd!
     }
 
@@ -82,10 +89,10 @@ final class OneDNNContext: @unchecked Sendable {
 
     /// Shared body of the two primitive-descriptor constructors.
     private static func createPrimitiveDesc<Op>(_ pd: inout dnnl_primitive_desc_t?, _ op: inout Op,
-                                                _ hint: dnnl_primitive_desc_t?) -> dnnl_status_t {
+                                                _ hint: dnnl_primitive_desc_t?, attributes: dnnl_primitive_attr_t? = nil) -> dnnl_status_t {
         let ctx = shared
         return withUnsafePointer(to: &op) {
-            dnnl_primitive_desc_create(&pd, UnsafeRawPointer($0), ctx.userScratchpadAttr, ctx.engine, hint)
+            dnnl_primitive_desc_create(&pd, UnsafeRawPointer($0), attributes ?? ctx.userScratchpadAttr, ctx.engine, hint)
         }
     }
 
@@ -300,17 +307,18 @@ struct OneDNNPlanBuilder {
     }
 }
 
-/// A thread-safe map from a geometry key to its plan; a miss builds the plan under the lock, so each key is
-/// built exactly once and later calls with the same shape re-create nothing.
-final class OneDNNPlanCache<Key: Hashable & Sendable>: Sendable {
-    /// The plans built so far.
-    private let plans = Mutex<[Key: OneDNNPlan]>([:])
+/// A thread-safe map from a geometry key to its plan (or another prepared oneDNN object, such as a
+/// `OneDNNPackedMatmul`); a miss builds it under the lock, so each key is built exactly once and later
+/// calls with the same shape re-create nothing.
+final class OneDNNCache<Key: Hashable & Sendable, Value: Sendable>: Sendable {
+    /// The values built so far.
+    private let plans = Mutex<[Key: Value]>([:])
 
     /// Creates an empty cache.
     init() {}
 
-    /// The plan for `key`, building it with `make` on first use.
-    func plan(for key: Key, make: () -> OneDNNPlan) -> OneDNNPlan {
+    /// The value for `key`, building it with `make` on first use.
+    func plan(for key: Key, make: () -> Value) -> Value {
         plans.withLock { plans in
             if let plan = plans[key] { return plan }
             let plan = make()
@@ -319,9 +327,12 @@ final class OneDNNPlanCache<Key: Hashable & Sendable>: Sendable {
         }
     }
 
-    /// Number of cached plans (for tests and diagnostics).
+    /// Number of cached values (for tests and diagnostics).
     var count: Int { plans.withLock { $0.count } }
 
     /// Drops every plan; their oneDNN objects are freed once no execution holds them.
     func removeAll() { plans.withLock { $0.removeAll() } }
 }
+
+/// The cache of plans that convolution and pooling keep per geometry.
+typealias OneDNNPlanCache<Key: Hashable & Sendable> = OneDNNCache<Key, OneDNNPlan>

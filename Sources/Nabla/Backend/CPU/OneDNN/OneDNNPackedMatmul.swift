@@ -1,5 +1,4 @@
 import CDNNL
-import Synchronization
 
 /// C = A·W (+ D), float32, with W packed once into oneDNN's preferred layout and then used for many
 /// products: the recurrent GEMMs of an RNN, where one weight matrix meets a new small A at every step.
@@ -21,17 +20,10 @@ final class OneDNNPackedMatmul: @unchecked Sendable {
     }
 
     /// The products built so far.
-    private static let cache = Mutex<[Key: OneDNNPackedMatmul]>([:])
+    private static let cache = OneDNNCache<Key, OneDNNPackedMatmul>()
 
     /// The cached primitive for `key`.
-    static func shared(_ key: Key) -> OneDNNPackedMatmul {
-        cache.withLock { cache in
-            if let made = cache[key] { return made }
-            let made = OneDNNPackedMatmul(key)
-            cache[key] = made
-            return made
-        }
-    }
+    static func shared(_ key: Key) -> OneDNNPackedMatmul { cache.plan(for: key) { OneDNNPackedMatmul(key) } }
 
     /// Bytes of a packed weight buffer.
     let packedByteCount: Int
@@ -70,22 +62,15 @@ final class OneDNNPackedMatmul: @unchecked Sendable {
 
     /// The matmul primitive descriptor, with a binary-add post-op reading `addend` when given.
     private static func primitiveDesc(_ op: inout dnnl_matmul_desc_t, addend: dnnl_memory_desc_t?) -> dnnl_primitive_desc_t {
-        let ctx = OneDNNContext.shared
-        var attr: dnnl_primitive_attr_t?
-        dnnlCheck(dnnl_primitive_attr_create(&attr), "dnnl_primitive_attr_create")
-        defer { dnnl_primitive_attr_destroy(attr) }
-        dnnlCheck(dnnl_primitive_attr_set_scratchpad_mode(attr, dnnl_scratchpad_mode_user), "set_scratchpad_mode")
+        var postOps: dnnl_post_ops_t?
         if var addend {
-            var postOps: dnnl_post_ops_t?
             dnnlCheck(dnnl_post_ops_create(&postOps), "dnnl_post_ops_create")
-            defer { dnnl_post_ops_destroy(postOps) }
             dnnlCheck(dnnl_post_ops_append_binary(postOps, dnnl_binary_add, &addend), "dnnl_post_ops_append_binary")
-            dnnlCheck(dnnl_primitive_attr_set_post_ops(attr, postOps), "dnnl_primitive_attr_set_post_ops")
         }
-        var pd: dnnl_primitive_desc_t?
-        dnnlCheck(withUnsafePointer(to: &op) { dnnl_primitive_desc_create(&pd, UnsafeRawPointer($0), attr, ctx.engine, nil) },
-                  "dnnl_primitive_desc_create(matmul)")
-        return pd!
+        defer { if let postOps { dnnl_post_ops_destroy(postOps) } }
+        let attributes = OneDNNContext.makeAttributes(postOps: postOps)
+        defer { dnnl_primitive_attr_destroy(attributes) }
+        return OneDNNContext.primitiveDesc(&op, attributes: attributes, "matmul")
     }
 
     /// Packs `weights` ([k, n], or [n, k] when the key says transposed) into `packed` (`packedByteCount` bytes).
