@@ -36,6 +36,7 @@ enum TrapHarness {
         "lstmSequenceShapeMismatch": {
             _ = lstmSequence(projection: Tensor.zeros([3, 2, 8]), h0: Tensor.zeros([2, 3]), c0: Tensor.zeros([2, 3]), weightHH: Tensor.zeros([8, 2]))
         },
+        "fusedAttentionShapeMismatch": { _ = fusedAttention(query: Tensor.zeros([2, 3, 4]), key: Tensor.zeros([2, 5, 6]), value: Tensor.zeros([2, 5, 6])) },
         "layerNormWeightShapeMismatch": { _ = layerNorm(Tensor.zeros([2, 3]), normalizedAxes: 1, weight: Tensor.ones([4])) },
     ]
 
@@ -65,6 +66,7 @@ final class TrapTests: XCTestCase {
             ("lstmCellShapeMismatch", "lstmCellPointwise: gates [2, 7] and cell [2, 2] do not fit"),
             ("gruSequenceShapeMismatch", "gruSequence: projection [3, 2, 6], h0 [2, 2], weightHH [6, 2] and biasHH [4] do not fit"),
             ("lstmSequenceShapeMismatch", "lstmSequence: projection [3, 2, 8], h0 [2, 3], c0 [2, 3] and weightHH [8, 2] do not fit"),
+            ("fusedAttentionShapeMismatch", "fusedAttention: query [2, 3, 4], key [2, 5, 6] and value [2, 5, 6] do not fit"),
             ("layerNormWeightShapeMismatch", "layerNorm: input [2, 3] cannot be normalized over its last 1 axes with weight [4] and bias none"),
         ]
         XCTAssertEqual(Set(expected.map(\.0)).union(["secondBackwardWithoutRetainGraph"]), Set(TrapHarness.cases.keys))

@@ -85,6 +85,7 @@ extension Primitive {
         case .gelu: return geluVJP(node, gradOutputs[0]!)
         case .softmax: return softmaxVJP(node, gradOutputs[0]!)
         case .layerNorm: return layerNormVJP(node, gradOutputs[0]!)
+        case let .attention(scale, causal): return attentionVJP(node, scale: scale, causal: causal, gradOutputs)
         }
     }
 }

@@ -79,6 +79,10 @@ extension Primitive {
             only(1); return [safeSoftmax(inputs[0])]
         case let .layerNorm(eps):
             only(3); return [Nabla.layerNorm(inputs[0], normalizedAxes: 1, weight: inputs[1], bias: inputs[2], eps: eps, file: file, line: line)]
+        case let .attention(scale, causal):
+            if inputs.count != 3 { only(4) }
+            return [fusedAttention(query: inputs[0], key: inputs[1], value: inputs[2], additiveMask: inputs.count == 4 ? inputs[3] : nil,
+                                   isCausal: causal, scale: scale, file: file, line: line)]
         case .lstmCell:
             only(2)
             let (h, c) = lstmCellPointwise(gates: inputs[0], cell: inputs[1], file: file, line: line)

@@ -76,6 +76,11 @@ public enum Primitive: Hashable, Sendable, CustomStringConvertible {
     /// Layer normalisation over the last axis (`layerNorm(_:normalizedAxes:weight:bias:eps:)`): inputs x [..., d],
     /// weight [d] and bias [d], one output of x's shape.
     case layerNorm(eps: Double)
+    /// Scaled dot-product attention, fused (`fusedAttention(query:key:value:additiveMask:isCausal:scale:)`):
+    /// inputs query [..., L, E], key [..., S, E], value [..., S, Ev] and, when given, the additive mask
+    /// [..., L, S], all at one batch shape; outputs the attention [..., L, Ev] and (for backward) log Σ exp
+    /// of each query row's scores [..., L].
+    case attention(scale: Double, causal: Bool)
 
     /// A short name for errors, profiles and printed graphs.
     public var description: String {
@@ -113,6 +118,7 @@ public enum Primitive: Hashable, Sendable, CustomStringConvertible {
         case .gelu: return "gelu"
         case .softmax: return "softmax"
         case let .layerNorm(eps): return "layerNorm(eps: \(eps))"
+        case let .attention(scale, causal): return "attention(scale: \(scale)\(causal ? ", causal" : ""))"
         }
     }
 }

@@ -20,7 +20,7 @@ extension CPUBackend {
     /// Runs one GRU direction over a dense `projection` [T, B, 3H] (x·W_ihᵀ + b_ih) from dense `h0`
     /// [B, H] with dense `weightHH` [3H, H] and `biasHH` [3H]; returns the hidden states [T, B, H] by
     /// time index and what backward needs.
-    func gruSequenceForward<T: RecurrentKernelScalar>(_: T.Type, projection: Tensor, h0: Tensor, weightHH: Tensor, biasHH: Tensor,
+    func gruSequenceForward<T: SequenceKernelScalar>(_: T.Type, projection: Tensor, h0: Tensor, weightHH: Tensor, biasHH: Tensor,
                                                       shape: RecurrentSequenceShape) -> (output: Tensor, saved: GRUSequenceSaved) {
         let (steps, batch, hidden) = (shape.steps, shape.batch, shape.hidden)
         let dtype = projection.dtype
@@ -66,7 +66,7 @@ extension CPUBackend {
     /// [3H, H], plus the gradient of the hidden product [T, B, 3H] (whose column sums are the `biasHH`
     /// gradient), from the outputs' gradient [T, B, H]. Every tensor is dense; `output` and `saved` are
     /// what `gruSequenceForward` returned.
-    func gruSequenceBackward<T: RecurrentKernelScalar>(_: T.Type, output: Tensor, saved: GRUSequenceSaved, h0: Tensor, weightHH: Tensor,
+    func gruSequenceBackward<T: SequenceKernelScalar>(_: T.Type, output: Tensor, saved: GRUSequenceSaved, h0: Tensor, weightHH: Tensor,
                                                        gradOutput: Tensor, shape: RecurrentSequenceShape)
         -> (projection: Tensor, h0: Tensor, weightHH: Tensor, hiddenProduct: Tensor) {
         let (steps, batch, hidden) = (shape.steps, shape.batch, shape.hidden)

@@ -21,7 +21,7 @@ extension CPUBackend {
     /// Runs one LSTM direction over a dense `projection` [T, B, 4H] (x·W_ihᵀ + both biases) from dense
     /// `h0`, `c0` [B, H] with dense `weightHH` [4H, H]; returns the hidden states [T, B, H] by time
     /// index, the last cell state [B, H] and what backward needs.
-    func lstmSequenceForward<T: RecurrentKernelScalar>(_: T.Type, projection: Tensor, h0: Tensor, c0: Tensor, weightHH: Tensor,
+    func lstmSequenceForward<T: SequenceKernelScalar>(_: T.Type, projection: Tensor, h0: Tensor, c0: Tensor, weightHH: Tensor,
                                                   shape: RecurrentSequenceShape) -> (output: Tensor, cell: Tensor, saved: LSTMSequenceSaved) {
         let (steps, batch, hidden) = (shape.steps, shape.batch, shape.hidden)
         let dtype = projection.dtype
@@ -63,7 +63,7 @@ extension CPUBackend {
     /// The gradients of one LSTM direction: of the projection [T, B, 4H], `h0`, `c0` [B, H] and
     /// `weightHH` [4H, H], from those of the outputs [T, B, H] and the last cell state [B, H] (nil: zero).
     /// Every tensor is dense (the gradients too); `output` and `saved` are what `lstmSequenceForward` returned.
-    func lstmSequenceBackward<T: RecurrentKernelScalar>(_: T.Type, output: Tensor, saved: LSTMSequenceSaved, h0: Tensor, c0: Tensor,
+    func lstmSequenceBackward<T: SequenceKernelScalar>(_: T.Type, output: Tensor, saved: LSTMSequenceSaved, h0: Tensor, c0: Tensor,
                                                    weightHH: Tensor, gradOutput: Tensor?, gradCell: Tensor?,
                                                    shape: RecurrentSequenceShape) -> (projection: Tensor, h0: Tensor, c0: Tensor, weightHH: Tensor) {
         let (steps, batch, hidden) = (shape.steps, shape.batch, shape.hidden)

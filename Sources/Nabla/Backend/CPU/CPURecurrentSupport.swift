@@ -1,10 +1,14 @@
-// What the recurrent sequence kernels share (`CPULSTMSequence.swift`, `CPUGRUSequence.swift`): the
-// scalar types they run in, the per-step recurrent product, SIMD row helpers and the sequence shape.
+// What the sequence kernels share (`CPULSTMSequence.swift`, `CPUGRUSequence.swift`, and the scalar type
+// and GEMM of `CPUAttention.swift`): the scalar types they run in, the per-step recurrent product, SIMD
+// row helpers and the recurrent sequence shape.
 
 import Foundation
 
-/// The scalar types the recurrent sequence kernels run in: the activations and the products they call.
-protocol RecurrentKernelScalar: TensorScalar & BinaryFloatingPoint & SIMDScalar & Codable {
+/// The scalar types the sequence kernels (recurrent and attention) run in: the activations and the
+/// products they call.
+protocol SequenceKernelScalar: TensorScalar & BinaryFloatingPoint & SIMDScalar & Codable {
+    /// `y[i] = exp(x[i])` for `count` contiguous values (`x` and `y` may be the same buffer).
+    static func exp(_ x: UnsafePointer<Self>, _ y: UnsafeMutablePointer<Self>, count: Int)
     /// `x[i] = σ(x[i])` for `count` contiguous values.
     static func sigmoidInPlace(_ x: UnsafeMutablePointer<Self>, count: Int)
     /// `y[i] = tanh(x[i])` for `count` contiguous values (`x` and `y` may be the same buffer).
@@ -19,7 +23,7 @@ protocol RecurrentKernelScalar: TensorScalar & BinaryFloatingPoint & SIMDScalar 
                      b: UnsafePointer<Self>, ldb: Int, beta: Self, c: UnsafeMutablePointer<Self>, ldc: Int)
 }
 
-extension Float: RecurrentKernelScalar {
+extension Float: SequenceKernelScalar {
     /// W_hhᵀ packed once for oneDNN's matmul primitive, the projection added as a post-op (see `OneDNNPackedMatmul`).
     static func recurrentProduct(batch: Int, hidden: Int, gates: Int, weightHH: Tensor, addsProjection: Bool)
         -> (UnsafePointer<Float>, UnsafePointer<Float>?, UnsafeMutablePointer<Float>) -> Void {
@@ -31,6 +35,7 @@ extension Float: RecurrentKernelScalar {
             product.multiply(h, packed: UnsafeRawPointer(packed.elementPointer(UInt8.self)), addend: projection, into: out)
         }
     }
+    static func exp(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) { VectorMath.exp(x, y, count: count) }
     static func sigmoidInPlace(_ x: UnsafeMutablePointer<Float>, count: Int) { VectorMath.sigmoid(UnsafePointer(x), x, count: count) }
     static func tanh(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) { VectorMath.tanh(x, y, count: count) }
     static func gemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int,
@@ -40,7 +45,7 @@ extension Float: RecurrentKernelScalar {
     }
 }
 
-extension Double: RecurrentKernelScalar {
+extension Double: SequenceKernelScalar {
     /// The projection copied into the output, then one `dgemm` with W_hhᵀ (transposed once) and beta = 1.
     static func recurrentProduct(batch: Int, hidden: Int, gates: Int, weightHH: Tensor, addsProjection: Bool)
         -> (UnsafePointer<Double>, UnsafePointer<Double>?, UnsafeMutablePointer<Double>) -> Void {
@@ -51,6 +56,9 @@ extension Double: RecurrentKernelScalar {
             GEMM.dgemm(transposeA: false, transposeB: false, m: batch, n: width, k: hidden, alpha: 1, a: h, lda: hidden,
                        b: weightT.elementPointer(Double.self), ldb: width, beta: projection == nil ? 0 : 1, c: out, ldc: width)
         }
+    }
+    static func exp(_ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, count: Int) {
+        VectorMath.exp(x, y, count: count)
     }
     static func sigmoidInPlace(_ x: UnsafeMutablePointer<Double>, count: Int) {
         for i in 0..<count { x[i] = 1 / (1 + Foundation.exp(-x[i])) }
@@ -77,7 +85,7 @@ func forEachVector(_ count: Int, _ body: (Int, Int) -> Void) {
 
 /// The `n` (≤ 16) values at `p + j` as a vector (zero-padded).
 @inline(__always)
-func load<T: RecurrentKernelScalar>(_ p: UnsafePointer<T>, _ j: Int, _ n: Int) -> SIMD16<T> {
+func load<T: SequenceKernelScalar>(_ p: UnsafePointer<T>, _ j: Int, _ n: Int) -> SIMD16<T> {
     if n == 16 { return UnsafeRawPointer(p + j).loadUnaligned(as: SIMD16<T>.self) }
     var v = SIMD16<T>()
     for k in 0..<n { v[k] = p[j + k] }
@@ -85,11 +93,11 @@ func load<T: RecurrentKernelScalar>(_ p: UnsafePointer<T>, _ j: Int, _ n: Int) -
 }
 
 @inline(__always)
-func load<T: RecurrentKernelScalar>(_ p: UnsafeMutablePointer<T>, _ j: Int, _ n: Int) -> SIMD16<T> { load(UnsafePointer(p), j, n) }
+func load<T: SequenceKernelScalar>(_ p: UnsafeMutablePointer<T>, _ j: Int, _ n: Int) -> SIMD16<T> { load(UnsafePointer(p), j, n) }
 
 /// Stores the first `n` (≤ 16) lanes of `v` at `p + j`.
 @inline(__always)
-func store<T: RecurrentKernelScalar>(_ v: SIMD16<T>, _ p: UnsafeMutablePointer<T>, _ j: Int, _ n: Int) {
+func store<T: SequenceKernelScalar>(_ v: SIMD16<T>, _ p: UnsafeMutablePointer<T>, _ j: Int, _ n: Int) {
     if n == 16 { UnsafeMutableRawPointer(p + j).storeBytes(of: v, as: SIMD16<T>.self); return }
     for k in 0..<n { p[j + k] = v[k] }
 }
@@ -113,7 +121,7 @@ struct RecurrentSequenceShape {
 extension CPUBackend {
     /// dW_hh = Σ_t dgatesᵀ_t · h_{t-1} ([gates·H, H]) as two GEMMs: the steps whose previous state is an
     /// output, then the first step's, whose previous state is h0.
-    func recurrentWeightGradient<T: RecurrentKernelScalar>(_: T.Type, gateGradients dg: UnsafePointer<T>, output h: UnsafePointer<T>,
+    func recurrentWeightGradient<T: SequenceKernelScalar>(_: T.Type, gateGradients dg: UnsafePointer<T>, output h: UnsafePointer<T>,
                                                            h0: UnsafePointer<T>, shape: RecurrentSequenceShape) -> Tensor {
         let (steps, batch, hidden, width) = (shape.steps, shape.batch, shape.hidden, shape.gates * shape.hidden)
         let gradW = Tensor(uninitializedShape: [width, hidden], dtype: T.dtype)

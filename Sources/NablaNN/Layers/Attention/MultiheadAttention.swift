@@ -129,13 +129,16 @@ public final class MultiheadAttention: Module {
             mask = mask.map { $0 + triangle } ?? triangle
             causal = false
         }
-        let (heads, weights) = attentionWithWeights(
-            query: project(q, 0), key: projectedKeys, value: projectedValues, mask: mask,
-            isCausal: causal, dropout: isTraining ? dropout : 0, scale: nil, generator: generator,
-            file: #fileID, line: #line)
+        // Without weights to return, the fused kernel runs (unless there is dropout to apply to the weights).
+        let (heads, weights): (Tensor, Tensor?) = needWeights
+            ? attentionWithWeights(query: project(q, 0), key: projectedKeys, value: projectedValues, mask: mask,
+                                   isCausal: causal, dropout: isTraining ? dropout : 0, scale: nil, generator: generator,
+                                   file: #fileID, line: #line)
+            : (scaledDotProductAttention(query: project(q, 0), key: projectedKeys, value: projectedValues, mask: mask,
+                                         isCausal: causal, dropout: isTraining ? dropout : 0, generator: generator), nil)
         var output = outProj(heads.permuted([0, 2, 1, 3]).reshaped([b, l, e]))
         output = unbatched ? output.squeezed(axis: 0) : (batchFirst ? output : output.transposed(0, 1))
-        guard needWeights else { return (reportOutput(output), nil) }
+        guard let weights else { return (reportOutput(output), nil) }
         var w = averageAttnWeights ? weights.mean(alongAxes: 1) : weights
         if unbatched { w = w.squeezed(axis: 0) }
         return (reportOutput(output), w)

@@ -1,7 +1,8 @@
 import Nabla
 
-/// Scaled dot-product attention (PyTorch's `F.scaled_dot_product_attention`), a composite:
-/// `softmax(query · keyᵀ · scale + mask) · value`.
+/// Scaled dot-product attention (PyTorch's `F.scaled_dot_product_attention`):
+/// `softmax(query · keyᵀ · scale + mask) · value`, through the fused `attention` primitive
+/// (`fusedAttention`) when there is no dropout, through the materialised weights otherwise.
 ///
 /// - Parameters:
 ///   - query: [..., L, E].
@@ -19,8 +20,9 @@ import Nabla
 /// - Returns: [..., L, Ev].
 ///
 /// A query row whose keys are all masked gets zero weights (and a zero output) rather than NaN, as
-/// in PyTorch's math backend. Only the scores [..., L, S] and the softmax over them are materialised;
-/// the mask and the causal triangle stay at their own (broadcast) shapes.
+/// in PyTorch's math backend. Without dropout the scores [..., L, S] are never materialised (one
+/// tile per thread at a time); with dropout they are, as the dropped weights need them. The mask and
+/// the causal triangle stay at their own (broadcast) shapes.
 ///
 /// ```swift
 /// let q = Tensor.randn([2, 8, 16, 64]), k = Tensor.randn([2, 8, 16, 64]), v = Tensor.randn([2, 8, 16, 64])
@@ -29,12 +31,18 @@ import Nabla
 public func scaledDotProductAttention(query: Tensor, key: Tensor, value: Tensor, mask: Tensor? = nil, isCausal: Bool = false,
                                       dropout: Double = 0, scale: Double? = nil, generator: Generator? = nil,
                                       file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-    attentionWithWeights(query: query, key: key, value: value, mask: mask, isCausal: isCausal, dropout: dropout,
-                         scale: scale, generator: generator, file: file, line: line).output
+    guard dropout == 0 else {
+        return attentionWithWeights(query: query, key: key, value: value, mask: mask, isCausal: isCausal, dropout: dropout,
+                                    scale: scale, generator: generator, file: file, line: line).output
+    }
+    checkAttentionArguments(query: query, key: key, value: value, mask: mask, dropout: dropout, file: file, line: line)
+    return fusedAttention(query: query, key: key, value: value, additiveMask: additiveMask(mask, dtype: query.dtype), isCausal: isCausal,
+                          scale: scale, file: file, line: line)
 }
 
 /// Scaled dot-product attention that also returns the attention weights [..., L, S] (after dropout,
 /// as `nn.MultiheadAttention` returns them); see `scaledDotProductAttention(query:key:value:mask:isCausal:dropout:scale:generator:)`.
+/// The weights are materialised (`attentionWeights`), so this is the composite, not the fused kernel.
 public func scaledDotProductAttentionWithWeights(query: Tensor, key: Tensor, value: Tensor, mask: Tensor? = nil,
                                                  isCausal: Bool = false, dropout: Double = 0, scale: Double? = nil,
                                                  generator: Generator? = nil,
@@ -43,8 +51,18 @@ public func scaledDotProductAttentionWithWeights(query: Tensor, key: Tensor, val
                          scale: scale, generator: generator, file: file, line: line)
 }
 
+/// Attention through the materialised weights: `dropout(attentionWeights(...)) · value`.
 func attentionWithWeights(query: Tensor, key: Tensor, value: Tensor, mask: Tensor?, isCausal: Bool, dropout p: Double,
                           scale: Double?, generator: Generator?, file: StaticString, line: UInt) -> (output: Tensor, weights: Tensor) {
+    checkAttentionArguments(query: query, key: key, value: value, mask: mask, dropout: p, file: file, line: line)
+    let scores = attentionWeights(query: query, key: key, additiveMask: additiveMask(mask, dtype: query.dtype), isCausal: isCausal, scale: scale)
+    let weights = dropout(scores, p: p, training: p > 0, generator: generator)
+    return (matmul(weights, value, file: file, line: line), weights)
+}
+
+/// Traps with a message naming the caller's line when the operands, the mask or the dropout probability do not fit.
+private func checkAttentionArguments(query: Tensor, key: Tensor, value: Tensor, mask: Tensor?, dropout p: Double,
+                                     file: StaticString, line: UInt) {
     guard query.rank >= 2, key.rank >= 2, value.rank >= 2, query.shape[query.rank - 1] == key.shape[key.rank - 1],
           key.shape[key.rank - 2] == value.shape[value.rank - 2] else {
         fatalError("scaledDotProductAttention: query \(query.shape), key \(key.shape) and value \(value.shape) do not fit "
@@ -56,7 +74,7 @@ func attentionWithWeights(query: Tensor, key: Tensor, value: Tensor, mask: Tenso
     }
     precondition(p >= 0 && p <= 1, "scaledDotProductAttention: dropout probability has to be between 0 and 1, but got \(p)",
                  file: file, line: line)
-    let (l, s, e) = (query.shape[query.rank - 2], key.shape[key.rank - 2], query.shape[query.rank - 1])
+    let (l, s) = (query.shape[query.rank - 2], key.shape[key.rank - 2])
     if let mask {
         let trailing = Array(mask.shape.suffix(2))
         let fits = mask.rank == 0 || zip(trailing.reversed(), [s, l]).allSatisfy { $0 == 1 || $0 == $1 }
@@ -65,34 +83,12 @@ func attentionWithWeights(query: Tensor, key: Tensor, value: Tensor, mask: Tenso
                        file: file, line: line)
         }
     }
-    let factor = scale ?? 1 / Double(e).squareRoot()
-    // Scaling the query ([..., L, E]) is cheaper than scaling the scores ([..., L, S]) when E < S.
-    var scores = matmul(query * factor, key.transposed(), file: file, line: line)
-    if let additive = additiveMask(mask, causal: isCausal ? (l, s) : nil, dtype: query.dtype) {
-        scores = scores + additive
-    }
-    let weights = dropout(safeSoftmax(scores), p: p, training: p > 0, generator: generator)
-    return (matmul(weights, value, file: file, line: line), weights)
 }
 
-/// The mask as a tensor added to the scores (0 where allowed, -∞ where not), at the mask's own
-/// broadcast shape; nil when there is nothing to add.
-func additiveMask(_ mask: Tensor?, causal: (Int, Int)?, dtype: DType) -> Tensor? {
-    var keep: Tensor? = mask.flatMap { $0.dtype == .bool ? $0 : nil }
-    if let (l, s) = causal {
-        let triangle = Tensor.arange(0, Double(l), dtype: .int64).unsqueezed(axis: 1) .>= Tensor.arange(0, Double(s), dtype: .int64).unsqueezed(axis: 0)
-        keep = keep.map { $0 .&& triangle } ?? triangle
-    }
-    var additive = keep.map { booleanToAdditive($0, keepWhere: true, dtype: dtype) }
-    if let mask, mask.dtype != .bool {
-        let floatMask = mask.dtype == dtype ? mask : mask.cast(to: dtype)
-        additive = additive.map { $0 + floatMask } ?? floatMask
-    }
-    return additive
-}
-
-/// A boolean mask as 0/-∞ values: -∞ where the mask differs from `keepWhere`.
-func booleanToAdditive(_ mask: Tensor, keepWhere: Bool, dtype: DType) -> Tensor {
-    let zero = Tensor.zeros([], dtype: dtype), minusInfinity = Tensor.full([], value: -.infinity, dtype: dtype)
-    return keepWhere ? Tensor.where(mask, zero, minusInfinity) : Tensor.where(mask, minusInfinity, zero)
+/// The mask as a tensor added to the scores (0 where allowed, -∞ where not) at its own broadcast
+/// shape: a boolean mask keeps where it is true, a floating-point one is cast to `dtype`.
+func additiveMask(_ mask: Tensor?, dtype: DType) -> Tensor? {
+    guard let mask else { return nil }
+    if mask.dtype == .bool { return booleanToAdditive(mask, keepWhere: true, dtype: dtype) }
+    return mask.dtype == dtype ? mask : mask.cast(to: dtype)
 }
