@@ -55,9 +55,11 @@ final class CompileTests: XCTestCase {
     }
 
     /// Ten training steps, compiled and eager, from the same initial weights, agree within `tolerance` relative.
+    /// Returns the compiled step.
+    @discardableResult
     private func assertCompiledTrainingMatchesEager(makeModel: () -> any Layer, input: [Int], optimizer makeOptimizer: (Module) -> Optimizer,
                                                     steps: Int = 10, tolerance: Double = 1e-6,
-                                                    file: StaticString = #filePath, line: UInt = #line) throws {
+                                                    file: StaticString = #filePath, line: UInt = #line) throws -> CompiledFunction {
         manualSeed(1)
         let eagerModel = makeModel()
         manualSeed(1)
@@ -86,6 +88,7 @@ final class CompileTests: XCTestCase {
         }
         // Step 1 has no optimizer state yet; from step 2 on the layout is fixed and the graph replays.
         XCTAssertEqual(trainStep.traceCount, 2, "\(trainStep.retraceReasons)", file: file, line: line)
+        return trainStep
     }
 
     private static func mlp() -> any Layer { Sequential(Flatten(), Linear(784, 64), ReLU(), Linear(64, 10)) }
@@ -107,6 +110,22 @@ final class CompileTests: XCTestCase {
 
     func testCompiledCNNTrainingStepMatchesEagerWithAdam() throws {
         try assertCompiledTrainingMatchesEager(makeModel: Self.cnn, input: [1, 28, 28]) { Adam($0, learningRate: 1e-3) }
+    }
+
+    func testCompiledTransformerTrainingStepMatchesEagerAndRunsTheFusedAttention() throws {
+        // The trace records the fused attention primitive and its backward kernel; eager runs the same kernels.
+        let makeModel: () -> any Layer = {
+            Sequential(Flatten(startDim: 1, endDim: 2), TransformerEncoderLayer(dModel: 28, nhead: 2, dimFeedforward: 32, dropout: 0,
+                                                                                batchFirst: true, normFirst: true),
+                       Flatten(), Linear(28 * 28, 10))
+        }
+        // SGD, not Adam: the key bias's gradient is zero up to rounding (softmax ignores a per-row constant),
+        // and Adam scales that rounding noise up to full-size steps whose signs differ between the two runs.
+        let step = try assertCompiledTrainingMatchesEager(makeModel: makeModel, input: [1, 28, 28],
+                                                          optimizer: { SGD($0, learningRate: 0.05, momentum: 0.9) }, tolerance: 1e-6)
+        let graph = try XCTUnwrap(step.graph)
+        XCTAssertEqual(graph.operationCounts["attention"], 1, "\(graph.operationCounts)")
+        XCTAssertEqual(graph.operationCounts["attentionBackward"], 1, "\(graph.operationCounts)")
     }
 
     func testSGDTrainingStepReplaysAfterTheFirstSteps() throws {

@@ -28,6 +28,19 @@ final class TinyTransformerBlock: Module, Layer {
     }
 }
 
+/// A causal pre-norm `TransformerEncoderLayer` whose key padding mask hides the last position: its
+/// attention runs (and traces) as the fused `attention` primitive. Takes [batch, tokens, 16].
+final class CausalEncoderBlock: Module, Layer {
+    let layer = TransformerEncoderLayer(dModel: 16, nhead: 2, dimFeedforward: 32, dropout: 0, batchFirst: true, normFirst: true)
+
+    func callAsFunction(_ x: Tensor) -> Tensor {
+        let (b, t) = (x.shape[0], x.shape[1])
+        let padding = (Tensor.arange(0, Double(t), dtype: .int64) .== Tensor.full([], value: Double(t - 1), dtype: .int64))
+            .unsqueezed(axis: 0).expanded(to: [b, t])
+        return layer(x, srcMask: nil, srcKeyPaddingMask: padding, isCausal: true)
+    }
+}
+
 /// Runs exported models in onnxruntime (after `onnx.checker.check_model(full_check=True)`).
 enum ORT {
     static let modules = "onnxruntime, onnx, numpy"

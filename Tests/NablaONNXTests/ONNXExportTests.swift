@@ -55,6 +55,18 @@ final class ONNXExportTests: XCTestCase {
         try checkModel(TinyTransformerBlock(), input: Tensor.randn([2, 5, 16], seed: 6), name: "transformer")
     }
 
+    func testFusedAttentionMatchesOnnxRuntime() throws {
+        Generator.default.seed(9)
+        let block = CausalEncoderBlock()
+        block.eval()
+        let x = Tensor.randn([2, 5, 16], seed: 10)
+        let forward = compile { (input: Tensor) in block(input) }
+        _ = try forward(x)
+        let counts = try XCTUnwrap(forward.graph).operationCounts
+        XCTAssertEqual(counts["attention"], 1, "the block traces the fused primitive: \(counts)")
+        try checkModel(block, input: x, name: "fused attention")
+    }
+
     /// Most primitives in one graph, exported raw and after the standard pipeline (fused nodes).
     func testPrimitiveCoverage() throws {
         let x = Tensor.randn([4, 6], seed: 7)

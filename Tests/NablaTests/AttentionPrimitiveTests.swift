@@ -4,7 +4,7 @@ import Nabla
 /// The fused `attention` primitive (flash attention's tiled schedule): against the materialised
 /// weights (`attentionWeights` then matmul) with masks, the causal triangle, fully masked rows,
 /// several query and key tiles, broadcast and non-dense operands, in float32 and float64; finite
-/// differences and second-order gradients in float64; traces see the composite.
+/// differences and second-order gradients in float64; traces record the primitive and its backward.
 final class AttentionPrimitiveTests: XCTestCase {
     /// One configuration: the operands' shapes, an optional additive mask and the causal flag.
     private struct Case {
@@ -108,13 +108,34 @@ final class AttentionPrimitiveTests: XCTestCase {
         for (a, b) in zip(fused, reference) { XCTAssertEqual(a, b, accuracy: 1e-10 * max(1, abs(b))) }
     }
 
-    func testTracesSeeTheCompositeOps() {
+    func testTracesRecordTheFusedPrimitivesForwardAndBackward() {
         let observer = PrimitiveRecorder()
-        let q = Tensor.randn([2, 4, 8], seed: 71)
-        _ = Tracing.withObserver(observer) { fusedAttention(query: q, key: q, value: q, isCausal: true) }
+        let q = Tensor.randn([2, 4, 8], seed: 71).requiringGrad()
+        _ = Tracing.withObserver(observer) {
+            let y = fusedAttention(query: q, key: q, value: q, isCausal: true)
+            return gradients(of: y.sum(), wrt: [q])[0]
+        }
         let names = observer.primitives.map(\.description)
-        XCTAssertFalse(names.contains { $0.hasPrefix("attention") }, "\(names)")
-        XCTAssertTrue(names.contains("exp"), "\(names)")
+        XCTAssertTrue(names.contains("attention(scale: \(1 / 8.0.squareRoot()), causal)"), "\(names)")
+        XCTAssertTrue(names.contains { $0.hasPrefix("attentionBackward") }, "\(names)")
+        XCTAssertFalse(names.contains("exp"), "no composite softmax: \(names)")
+    }
+
+    func testThePrimitivesApplyByDescriptionAsAGraphExecutorDoes() {
+        let x = operands(cases[4], dtype: .float32, seed: 400).map { $0.detached() }
+        let batch = Array(x[0].shape.dropLast(2)), (l, s) = (x[0].shape[2], x[1].shape[2])
+        let inputs = [x[0], x[1], x[2], x[3].expanded(to: batch + [l, s])]
+        let forward = Primitive.attention(scale: 0.3, causal: true).forward(inputs)
+        XCTAssertEqual(forward.count, 2)
+        let expected = fusedAttention(query: x[0], key: x[1], value: x[2], additiveMask: x[3], isCausal: true, scale: 0.3)
+        XCTAssertEqual(forward[0].scalars, expected.scalars)
+        let g = Tensor.randn(forward[0].shape, seed: 401)
+        let backward = Primitive.attentionBackward(scale: 0.3, causal: true).forward(inputs + [forward[0], forward[1], g])
+        let reference = x.prefix(3).map { $0.requiringGrad() }
+        let y = matmul(attentionWeights(query: reference[0], key: reference[1], additiveMask: x[3], isCausal: true, scale: 0.3), reference[2])
+        for (a, b) in zip(backward, gradients(of: (y * g).sum(), wrt: reference)) {
+            for (u, v) in zip(a.scalars, b.scalars) { XCTAssertEqual(u, v, accuracy: 2e-5 * max(1, abs(v))) }
+        }
     }
     // Operands that do not fit trap with a message: TrapTests' "fusedAttentionShapeMismatch" case.
 }

@@ -4,8 +4,10 @@
 ///
 /// As ops (`attentionWeights` then a matmul), attention writes and reads the scores several times:
 /// scale, mask, softmax forward, and softmax, matmul and mask gradients backward, each a pass over
-/// batch · L · S values. Float32 and float64 on the CPU run the kernels. Traces, other dtypes and masks
-/// that need a gradient run the composite (the ops graph passes and the ONNX exporter know), and
+/// batch · L · S values. Float32 and float64 on the CPU run the kernels, in eager code and in traces:
+/// a trace records `attention` forward and `attentionBackward` (the backward kernel as a primitive of
+/// its own, so compiled training steps run it too), and the ONNX exporter writes `attention` as
+/// standard operators. Other dtypes and masks that need a gradient run the composite, and
 /// second-order gradients differentiate a VJP written with Nabla ops.
 
 /// `softmax(query · keyᵀ · scale + mask) · value` through the fused `attention` primitive: the
@@ -31,8 +33,8 @@ public func fusedAttention(query: Tensor, key: Tensor, value: Tensor, additiveMa
     let (l, s, e, ev) = (query.shape[query.rank - 2], key.shape[key.rank - 2], query.shape[query.rank - 1], value.shape[value.rank - 1])
     let factor = scale ?? 1 / Double(e).squareRoot()
     let operands = [query, key, value]
-    guard Tracing.observer == nil, operands.allSatisfy({ $0.device == .cpu }), query.dtype == .float32 || query.dtype == .float64,
-          !(mask.map(shouldRecord) ?? false) else {
+    guard operands.allSatisfy({ $0.device == .cpu }), query.dtype == .float32 || query.dtype == .float64,
+          !(mask?.needsGradient == true && GradMode.isEnabled) else {   // no mask gradient from the kernels
         return matmul(attentionWeights(query: query, key: key, additiveMask: mask, isCausal: isCausal, scale: factor), value)
     }
     // Operands at the common batch shape (zero-copy views; their gradients sum back through the views).
@@ -41,18 +43,56 @@ public func fusedAttention(query: Tensor, key: Tensor, value: Tensor, additiveMa
         let expanded = x.shape == target ? x : x.expanded(to: target)
         return BatchedMatrices<Float>.servesGEMM(expanded) ? expanded : expanded.contiguous()
     }
-    let (q, k, v) = (atBatchShape(query), atBatchShape(key), atBatchShape(value))
     let broadcastMask = mask.map { m in withNoGrad { m.expanded(to: batchShape + [l, s]) } }
-    let shape = AttentionShape(batchShape: batchShape, queries: l, keys: s, depth: e, valueDepth: ev, scale: factor, causal: isCausal)
+    let inputs = [atBatchShape(query), atBatchShape(key), atBatchShape(value)] + (broadcastMask.map { [$0] } ?? [])
+    return attentionPrimitive(inputs, scale: factor, causal: isCausal)[0]
+}
+
+/// The `attention` primitive on operands at one batch shape ([q, k, v] or [q, k, v, mask]): the output
+/// and log Σ exp per query row, recorded (log Σ exp rides along as a second output, so the node keeps
+/// it for backward).
+func attentionPrimitive(_ inputs: [Tensor], scale: Double, causal: Bool) -> [Tensor] {
+    let cpu = CPUBackend.shared
+    let (q, k, v) = (gemmReady(inputs[0]), gemmReady(inputs[1]), gemmReady(inputs[2])), mask = inputs.count > 3 ? inputs[3] : nil
+    let shape = attentionShape(q, k, v, scale: scale, causal: causal)
     let (output, logSumExp) = withNoGrad {
-        query.dtype == .float32
-            ? CPUBackend.shared.attentionForward(Float.self, query: q, key: k, value: v, mask: broadcastMask, shape: shape)
-            : CPUBackend.shared.attentionForward(Double.self, query: q, key: k, value: v, mask: broadcastMask, shape: shape)
+        q.dtype == .float32
+            ? cpu.attentionForward(Float.self, query: q, key: k, value: v, mask: mask, shape: shape)
+            : cpu.attentionForward(Double.self, query: q, key: k, value: v, mask: mask, shape: shape)
     }
-    let inputs = [q, k, v] + (broadcastMask.map { [$0] } ?? [])
-    guard shouldRecord(inputs) else { return output }
-    // log Σ exp rides along as a second output, so the node keeps it for backward.
-    return record(.attention(scale: factor, causal: isCausal), inputs: inputs, outputs: [output, logSumExp])[0]
+    guard shouldRecord(inputs) else { return [output, logSumExp] }
+    return record(.attention(scale: scale, causal: causal), inputs: inputs, outputs: [output, logSumExp])
+}
+
+/// The `attentionBackward` primitive: the gradients of query, key and value from [q, k, v, (mask),
+/// output, log Σ exp, gradient of the output], through the backward kernel. Recorded for traces only
+/// (it has no gradient of its own: second-order gradients take the ops path of `attentionVJP`).
+func attentionBackwardPrimitive(_ inputs: [Tensor], scale: Double, causal: Bool) -> [Tensor] {
+    let cpu = CPUBackend.shared
+    let hasMask = inputs.count == 7
+    let (q, k, v) = (gemmReady(inputs[0]), gemmReady(inputs[1]), gemmReady(inputs[2])), mask = hasMask ? inputs[3] : nil
+    let rest = inputs.suffix(3).map(cpu.dense)
+    let shape = attentionShape(q, k, v, scale: scale, causal: causal)
+    let result = withNoGrad {
+        q.dtype == .float32
+            ? cpu.attentionBackward(Float.self, query: q, key: k, value: v, mask: mask, output: rest[0], logSumExp: rest[1],
+                                    gradOutput: rest[2], shape: shape)
+            : cpu.attentionBackward(Double.self, query: q, key: k, value: v, mask: mask, output: rest[0], logSumExp: rest[1],
+                                    gradOutput: rest[2], shape: shape)
+    }
+    let outputs = [result.query, result.key, result.value]
+    return Tracing.isActive ? record(.attentionBackward(scale: scale, causal: causal), inputs: inputs, outputs: outputs) : outputs
+}
+
+/// `x` itself when its matrices can go to GEMM as they are, else a dense copy.
+private func gemmReady(_ x: Tensor) -> Tensor {
+    BatchedMatrices<Float>.servesGEMM(x) ? x : withNoGrad { x.contiguous() }
+}
+
+/// The kernels' description of operands at one batch shape.
+private func attentionShape(_ q: Tensor, _ k: Tensor, _ v: Tensor, scale: Double, causal: Bool) -> AttentionShape {
+    AttentionShape(batchShape: Array(q.shape.dropLast(2)), queries: q.shape[q.rank - 2], keys: k.shape[k.rank - 2],
+                   depth: q.shape[q.rank - 1], valueDepth: v.shape[v.rank - 1], scale: scale, causal: causal)
 }
 
 /// The attention weights `softmax(query · keyᵀ · scale + mask)` [..., L, S] as ops (the definition the
@@ -122,14 +162,6 @@ func attentionVJP(_ node: Node, scale: Double, causal: Bool, _ grads: [Tensor?])
         let dS = p * (dP - (dP * p).sum(alongAxes: -1, keepingDims: true)) * scale
         return [matmul(dS, k), matmul(dS.transposed(), q), matmul(p.transposed(), g)] + noMaskGradient
     }
-    let (l, s, e, ev) = (q.shape[q.rank - 2], k.shape[k.rank - 2], q.shape[q.rank - 1], v.shape[v.rank - 1])
-    let shape = AttentionShape(batchShape: Array(q.shape.dropLast(2)), queries: l, keys: s, depth: e, valueDepth: ev, scale: scale, causal: causal)
-    let cpu = CPUBackend.shared
-    let (output, logSumExp, gradOutput) = (node.outputs[0], node.outputs[1], cpu.dense(g))
-    let result = q.dtype == .float32
-        ? cpu.attentionBackward(Float.self, query: q, key: k, value: v, mask: mask, output: output, logSumExp: logSumExp,
-                                gradOutput: gradOutput, shape: shape)
-        : cpu.attentionBackward(Double.self, query: q, key: k, value: v, mask: mask, output: output, logSumExp: logSumExp,
-                                gradOutput: gradOutput, shape: shape)
-    return [result.query, result.key, result.value] + noMaskGradient
+    let gradients = attentionBackwardPrimitive(node.inputs + [node.outputs[0], node.outputs[1], g], scale: scale, causal: causal)
+    return gradients + noMaskGradient
 }

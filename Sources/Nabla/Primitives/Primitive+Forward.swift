@@ -81,8 +81,10 @@ extension Primitive {
             only(3); return [Nabla.layerNorm(inputs[0], normalizedAxes: 1, weight: inputs[1], bias: inputs[2], eps: eps, file: file, line: line)]
         case let .attention(scale, causal):
             if inputs.count != 3 { only(4) }
-            return [fusedAttention(query: inputs[0], key: inputs[1], value: inputs[2], additiveMask: inputs.count == 4 ? inputs[3] : nil,
-                                   isCausal: causal, scale: scale, file: file, line: line)]
+            return attentionPrimitive(inputs, scale: scale, causal: causal)
+        case let .attentionBackward(scale, causal):
+            if inputs.count != 6 { only(7) }
+            return attentionBackwardPrimitive(inputs, scale: scale, causal: causal)
         case .lstmCell:
             only(2)
             let (h, c) = lstmCellPointwise(gates: inputs[0], cell: inputs[1], file: file, line: line)
@@ -104,6 +106,8 @@ extension Primitive {
         if case .sort = self { return 2 }
         if case .lstmCell = self { return 2 }
         if case .lstmSequence = self { return 2 }
+        if case .attention = self { return 2 }
+        if case .attentionBackward = self { return 3 }
         return 1
     }
 }

@@ -81,6 +81,10 @@ public enum Primitive: Hashable, Sendable, CustomStringConvertible {
     /// [..., L, S], all at one batch shape; outputs the attention [..., L, Ev] and (for backward) log Σ exp
     /// of each query row's scores [..., L].
     case attention(scale: Double, causal: Bool)
+    /// The fused attention's backward kernel (recorded by traces; no gradient of its own): inputs query,
+    /// key, value, the mask when there is one, the attention output, its log Σ exp and the output's
+    /// gradient; outputs the gradients of query, key and value.
+    case attentionBackward(scale: Double, causal: Bool)
 
     /// A short name for errors, profiles and printed graphs.
     public var description: String {
@@ -119,6 +123,7 @@ public enum Primitive: Hashable, Sendable, CustomStringConvertible {
         case .softmax: return "softmax"
         case let .layerNorm(eps): return "layerNorm(eps: \(eps))"
         case let .attention(scale, causal): return "attention(scale: \(scale)\(causal ? ", causal" : ""))"
+        case let .attentionBackward(scale, causal): return "attentionBackward(scale: \(scale)\(causal ? ", causal" : ""))"
         }
     }
 }

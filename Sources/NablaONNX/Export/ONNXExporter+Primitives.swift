@@ -20,22 +20,7 @@ extension ONNXGraphBuilder {
         case let .reduce(op, axes, keepDims):
             let input = converted(x[0], from: t[0].dtype, to: dtype)
             guard !axes.isEmpty else { node("Identity", [input], outputs: [out]); return }
-            let name: String
-            switch op {
-            case .sum: name = "ReduceSum"
-            case .prod: name = "ReduceProd"
-            case .max: name = "ReduceMax"
-            case .min: name = "ReduceMin"
-            }
-            // ReduceSum takes axes as an input from opset 13, the other reductions from opset 18.
-            let axesAsInput = op == .sum ? opset >= 13 : opset >= 18
-            var attributes: [Onnx_AttributeProto] = [.int("keepdims", keepDims ? 1 : 0)]
-            if axesAsInput {
-                node(name, [input, int64s(axes.map(Int64.init), base: out + "_axes")], outputs: [out], attributes)
-            } else {
-                attributes.insert(.ints("axes", axes), at: 0)
-                node(name, [input], outputs: [out], attributes)
-            }
+            emitReduce(op, input, axes: axes, keepDims: keepDims, out)
         case let .argReduce(op, axis, keepDims):
             let indices = node(op == .argmax ? "ArgMax" : "ArgMin", [x[0]], base: out + "_i64",
                                [.int("axis", Int64(axis)), .int("keepdims", keepDims ? 1 : 0), .int("select_last_index", 0)])
@@ -108,10 +93,32 @@ extension ONNXGraphBuilder {
             node("AveragePool", [x[0]], outputs: [out], [.int("count_include_pad", a.countIncludePad ? 1 : 0),
                                                         .ints("kernel_shape", [a.kernelH, a.kernelW]),
                                                         .ints("pads", [a.padH, a.padW, a.padH, a.padW]), .ints("strides", [a.strideH, a.strideW])])
+        case let .attention(scale, causal):
+            emitAttention(x, t, y, u, scale: scale, causal: causal)
         default:
-            // conv2dBackwardData/Weight, maxPool2dBackward, avgPool2dBackward and anything newer.
+            // conv2dBackwardData/Weight, maxPool2dBackward, avgPool2dBackward, attentionBackward and anything newer.
             throw ONNXExportError.unsupportedPrimitive(primitive.description,
                                                        reason: "gradient and random primitives have no ONNX operator; export an inference graph (trace the forward under withNoGrad)")
+        }
+    }
+
+    /// `op` over `axes` of `input` into `out`.
+    mutating func emitReduce(_ op: ReduceOp, _ input: String, axes: [Int], keepDims: Bool, _ out: String) {
+        let name: String
+        switch op {
+        case .sum: name = "ReduceSum"
+        case .prod: name = "ReduceProd"
+        case .max: name = "ReduceMax"
+        case .min: name = "ReduceMin"
+        }
+        // ReduceSum takes axes as an input from opset 13, the other reductions from opset 18.
+        let axesAsInput = op == .sum ? opset >= 13 : opset >= 18
+        var attributes: [Onnx_AttributeProto] = [.int("keepdims", keepDims ? 1 : 0)]
+        if axesAsInput {
+            node(name, [input, int64s(axes.map(Int64.init), base: out + "_axes")], outputs: [out], attributes)
+        } else {
+            attributes.insert(.ints("axes", axes), at: 0)
+            node(name, [input], outputs: [out], attributes)
         }
     }
 
