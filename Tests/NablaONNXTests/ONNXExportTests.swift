@@ -129,6 +129,31 @@ final class ONNXExportTests: XCTestCase {
         }
     }
 
+    /// The fused primitives (layerNorm, softmax with a fully masked row, causal attention with a mask) at
+    /// opsets 13, 17 (LayerNormalization from here) and 18 (ReduceMax's axes as an input).
+    func testFusedPrimitivesAtEachOpset() throws {
+        let x = Tensor.randn([2, 4, 8], seed: 12), weight = Tensor.randn([8], seed: 13), bias = Tensor.randn([8], seed: 14)
+        let hidden = Tensor(shape: [4], scalars: [0, -Double.infinity, 0, 0] as [Double]).cast(to: .float32)   // key 1
+        let emptyRow = hidden.reshaped([4, 1]).expanded(to: [4, 4])   // row 1: all -∞
+        let body: ([Tensor]) -> [Tensor] = { inputs in
+            let h = layerNorm(inputs[0], normalizedAxes: 1, weight: weight, bias: bias)
+            return [h, safeSoftmax(h), safeSoftmax(h.slice(axis: 2, start: 0, end: 4) + emptyRow),
+                    fusedAttention(query: h, key: h, value: inputs[0], additiveMask: hidden, isCausal: true)]
+        }
+        let expected = withNoGrad { body([x]) }
+        XCTAssertFalse(expected.contains { $0.scalars.contains(where: \.isNaN) }, "a fully masked row gives zeros")
+        for opset in [13, 17, 18] {
+            let graph = try withNoGrad { try Graph.trace([x]) { body($0) } }
+            for kind in ["layerNorm", "softmax", "attention"] { XCTAssertNotNil(graph.operationCounts[kind], "\(kind) traced") }
+            let proto = try ONNXExporter.export(graph, opset: opset)
+            XCTAssertEqual(proto.graph.node.contains { $0.opType == "LayerNormalization" }, opset >= 17, "opset \(opset)")
+            let reloaded = try ONNXModel(proto: proto)
+            for (k, (y, e)) in zip(try reloaded.run([x]), expected).enumerated() { assertClose(y, e, "opset \(opset) output \(k), re-imported") }
+            guard ORT.available(for: "testFusedPrimitivesAtEachOpset") else { continue }
+            for (k, (y, e)) in zip(try ORT.run(proto, [x]), expected).enumerated() { assertClose(y, e, "opset \(opset) output \(k), onnxruntime") }
+        }
+    }
+
     /// Reductions other than ReduceSum take their axes as an input from opset 18 on, as an attribute before.
     func testReductionAxesFollowTheOpset() throws {
         let x = Tensor.randn([3, 4], seed: 11)

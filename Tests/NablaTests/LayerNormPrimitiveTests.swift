@@ -84,12 +84,24 @@ final class LayerNormPrimitiveTests: XCTestCase {
         }
     }
 
-    func testTracesSeeTheCompositeOps() {
+    func testTracesRecordThePrimitiveAndItsBackwardKernel() {
         let observer = PrimitiveRecorder()
-        let x = Tensor.randn([2, 8], seed: 111), weight = Tensor.ones([8]), bias = Tensor.zeros([8])
-        _ = Tracing.withObserver(observer) { layerNorm(x, normalizedAxes: 1, weight: weight, bias: bias) }
+        let x = Tensor.randn([2, 8], seed: 111).requiringGrad(), weight = Tensor.ones([8]).requiringGrad(), bias = Tensor.zeros([8])
+        _ = Tracing.withObserver(observer) {
+            gradients(of: (layerNorm(x, normalizedAxes: 1, weight: weight, bias: bias) * x).sum(), wrt: [x, weight])
+        }
         let names = observer.primitives.map(\.description)
-        XCTAssertFalse(names.contains { $0.hasPrefix("layerNorm") }, "\(names)")
-        XCTAssertTrue(names.contains("rsqrt"), "\(names)")
+        XCTAssertTrue(names.contains("layerNorm(eps: 1e-05)"), "\(names)")
+        XCTAssertTrue(names.contains("layerNormBackward(eps: 1e-05)"), "\(names)")
+        XCTAssertFalse(names.contains("rsqrt"), "no composite: \(names)")
+    }
+
+    func testTheBackwardPrimitiveAppliesByDescription() {
+        let x = Tensor.randn([3, 8], seed: 112), weight = Tensor.randn([8], seed: 113), g = Tensor.randn([3, 8], seed: 114)
+        let applied = Primitive.layerNormBackward(eps: 1e-5).forward([x, weight, g])
+        let inputs = [x, weight, Tensor.zeros([8])].map { $0.requiringGrad() }
+        let expected = gradients(of: (layerNorm(inputs[0], normalizedAxes: 1, weight: inputs[1], bias: inputs[2]) * g).sum(), wrt: inputs)
+        XCTAssertEqual(applied.count, 3)
+        for (a, b) in zip(applied, expected) { XCTAssertEqual(a.scalars, b.scalars) }
     }
 }

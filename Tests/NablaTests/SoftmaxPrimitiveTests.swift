@@ -50,4 +50,17 @@ final class SoftmaxPrimitiveTests: XCTestCase {
         }
         for (a, b) in zip(hessianVector(safeSoftmax), hessianVector(composite)) { XCTAssertEqual(a, b, accuracy: 1e-5) }
     }
+
+    func testTracesRecordThePrimitiveAndItsBackwardKernel() {
+        let observer = PrimitiveRecorder()
+        let x = Tensor.randn([3, 5], seed: 121).requiringGrad(), g = Tensor.randn([3, 5], seed: 122)
+        _ = Tracing.withObserver(observer) { gradients(of: (safeSoftmax(x) * g).sum(), wrt: [x]) }
+        let names = observer.primitives.map(\.description)
+        XCTAssertTrue(names.contains("softmax"), "\(names)")
+        XCTAssertTrue(names.contains("softmaxBackward"), "\(names)")
+        XCTAssertFalse(names.contains("exp"), "no composite: \(names)")
+        let y = safeSoftmax(x.detached())
+        XCTAssertEqual(Primitive.softmaxBackward.forward([y, g])[0].scalars,
+                       gradients(of: (safeSoftmax(x) * g).sum(), wrt: [x])[0].scalars)
+    }
 }

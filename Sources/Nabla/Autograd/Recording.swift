@@ -59,7 +59,7 @@ extension Primitive {
         switch self {
         case let .unary(op): return op.isDifferentiable
         case let .binary(op): return op.isDifferentiable
-        case .argReduce, .attentionBackward: return false
+        case .argReduce, .attentionBackward, .softmaxBackward, .layerNormBackward: return false
         default: return true
         }
     }
@@ -86,7 +86,7 @@ extension Primitive {
         case .softmax: return softmaxVJP(node, gradOutputs[0]!)
         case .layerNorm: return layerNormVJP(node, gradOutputs[0]!)
         case let .attention(scale, causal): return attentionVJP(node, scale: scale, causal: causal, gradOutputs)
-        case .attentionBackward: preconditionFailure("attentionBackward is recorded without a gradient")
+        case .attentionBackward, .softmaxBackward, .layerNormBackward: preconditionFailure("\(self) is recorded without a gradient")
         }
     }
 }

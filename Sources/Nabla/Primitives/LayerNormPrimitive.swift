@@ -6,8 +6,9 @@
 /// The primitive normalises the last axis of its input; trailing axes beyond one are flattened into
 /// it first. Float32 on the CPU runs the row kernels (`Backend/CPU/CPULayerNorm.swift`); other
 /// floating-point dtypes compute the composite's ops inside the primitive, and its VJP is written with
-/// Nabla ops wherever gradients are recorded (second order). Traces see the composite
-/// `layerNormComposite`, so graph passes and ONNX export keep seeing the ops they know.
+/// Nabla ops wherever gradients are recorded (second order). Traces record `layerNorm` and, for the
+/// backward row kernel, `layerNormBackward`, so compiled steps run the kernels eager runs; the ONNX
+/// exporter writes `layerNorm` as LayerNormalization (opset 17+) or its ops.
 
 /// Layer normalisation of `x` over its last `normalizedAxes` axes (PyTorch's `F.layer_norm`):
 /// `(x - mean) / √(var + eps) · weight + bias` with the biased variance, through the `layerNorm`
@@ -27,7 +28,7 @@ public func layerNorm(_ x: Tensor, normalizedAxes: Int, weight: Tensor? = nil, b
     }
     let width = axisShape.reduce(1, *)
     let parameters = [weight, bias].compactMap { $0 }
-    guard Tracing.observer == nil, x.dtype.isFloatingPoint, width > 0,
+    guard x.dtype.isFloatingPoint, width > 0,
           parameters.allSatisfy({ $0.dtype == x.dtype && $0.device == x.device }) else {
         return layerNormComposite(x, normalizedAxes: normalizedAxes, weight: weight, bias: bias, eps: eps)
     }
@@ -67,10 +68,8 @@ func layerNormVJP(_ node: Node, _ g: Tensor) -> [Tensor?] {
     let x = node.inputs[0], weight = node.inputs[1]
     let parameterGradients = node.needsInputGrad[1] || node.needsInputGrad[2]
     if !GradMode.isEnabled, g.dtype == .float32, x.dtype == .float32, x.device == .cpu, g.shape == x.shape {
-        let gradients = CPUBackend.shared.layerNormBackwardRows(
-            input: x.contiguous(), weight: weight.contiguous(), gradient: g.contiguous(),
-            eps: eps, parameterGradients: parameterGradients)
-        return [gradients.input, gradients.weight, gradients.bias]
+        let gradients = layerNormBackwardPrimitive([x, weight, g], eps: eps, parameterGradients: parameterGradients || Tracing.isActive)
+        return [gradients[0], gradients.count > 1 ? gradients[1] : nil, gradients.count > 2 ? gradients[2] : nil]
     }
     let centered = x - x.mean(alongAxes: -1, keepingDims: true)
     let rstd = ((centered * centered).mean(alongAxes: -1, keepingDims: true) + eps).rsqrt()
@@ -82,4 +81,17 @@ func layerNormVJP(_ node: Node, _ g: Tensor) -> [Tensor?] {
     let leadingAxes = Array(0..<(x.rank - 1))
     func summedOverRows(_ t: Tensor) -> Tensor { leadingAxes.isEmpty ? t : t.sum(alongAxes: leadingAxes) }
     return [dx, summedOverRows(g * normalized), summedOverRows(g)]
+}
+
+/// The `layerNormBackward` primitive: dx, and dweight and dbias when `parameterGradients`, from
+/// [x, weight, gradient] (float32 on the CPU) through the backward row kernel. Recorded for traces only,
+/// always with all three outputs (it has no gradient of its own: second order takes `layerNormVJP`'s ops).
+func layerNormBackwardPrimitive(_ inputs: [Tensor], eps: Double, parameterGradients: Bool) -> [Tensor] {
+    let dense = CPUBackend.shared.dense
+    let result = withNoGrad {
+        CPUBackend.shared.layerNormBackwardRows(input: dense(inputs[0]), weight: dense(inputs[1]), gradient: dense(inputs[2]),
+                                                eps: eps, parameterGradients: parameterGradients)
+    }
+    let outputs = [result.input] + [result.weight, result.bias].compactMap { $0 }
+    return Tracing.isActive && outputs.count == 3 ? record(.layerNormBackward(eps: eps), inputs: inputs, outputs: outputs) : outputs
 }

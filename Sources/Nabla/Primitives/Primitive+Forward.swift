@@ -82,6 +82,10 @@ extension Primitive {
         case let .attention(scale, causal):
             if inputs.count != 3 { only(4) }
             return attentionPrimitive(inputs, scale: scale, causal: causal)
+        case .softmaxBackward:
+            only(2); return softmaxBackwardPrimitive(inputs)
+        case let .layerNormBackward(eps):
+            only(3); return layerNormBackwardPrimitive(inputs, eps: eps, parameterGradients: true)
         case let .attentionBackward(scale, causal):
             if inputs.count != 6 { only(7) }
             return attentionBackwardPrimitive(inputs, scale: scale, causal: causal)
@@ -108,6 +112,7 @@ extension Primitive {
         if case .lstmSequence = self { return 2 }
         if case .attention = self { return 2 }
         if case .attentionBackward = self { return 3 }
+        if case .layerNormBackward = self { return 3 }
         return 1
     }
 }

@@ -81,6 +81,12 @@ public enum Primitive: Hashable, Sendable, CustomStringConvertible {
     /// [..., L, S], all at one batch shape; outputs the attention [..., L, Ev] and (for backward) log Σ exp
     /// of each query row's scores [..., L].
     case attention(scale: Double, causal: Bool)
+    /// The `softmax` row kernel's backward (recorded by traces; no gradient of its own): inputs the
+    /// softmax output and its gradient, one output.
+    case softmaxBackward
+    /// The `layerNorm` row kernel's backward (recorded by traces; no gradient of its own): inputs x,
+    /// weight and the output's gradient; outputs the gradients of x, weight and bias.
+    case layerNormBackward(eps: Double)
     /// The fused attention's backward kernel (recorded by traces; no gradient of its own): inputs query,
     /// key, value, the mask when there is one, the attention output, its log Σ exp and the output's
     /// gradient; outputs the gradients of query, key and value.
@@ -123,6 +129,8 @@ public enum Primitive: Hashable, Sendable, CustomStringConvertible {
         case .softmax: return "softmax"
         case let .layerNorm(eps): return "layerNorm(eps: \(eps))"
         case let .attention(scale, causal): return "attention(scale: \(scale)\(causal ? ", causal" : ""))"
+        case .softmaxBackward: return "softmaxBackward"
+        case let .layerNormBackward(eps): return "layerNormBackward(eps: \(eps))"
         case let .attentionBackward(scale, causal): return "attentionBackward(scale: \(scale)\(causal ? ", causal" : ""))"
         }
     }

@@ -95,8 +95,12 @@ extension ONNXGraphBuilder {
                                                         .ints("pads", [a.padH, a.padW, a.padH, a.padW]), .ints("strides", [a.strideH, a.strideW])])
         case let .attention(scale, causal):
             emitAttention(x, t, y, u, scale: scale, causal: causal)
+        case .softmax:
+            _ = emitSafeSoftmax(x[0], rank: t[0].shape.count, dtype: dtype, base: out, into: out)
+        case let .layerNorm(eps):
+            emitLayerNorm(x, t, out, eps: eps)
         default:
-            // conv2dBackwardData/Weight, maxPool2dBackward, avgPool2dBackward, attentionBackward and anything newer.
+            // conv2dBackwardData/Weight, maxPool2dBackward, avgPool2dBackward, the fused kernels' backward primitives, and anything newer.
             throw ONNXExportError.unsupportedPrimitive(primitive.description,
                                                        reason: "gradient and random primitives have no ONNX operator; export an inference graph (trace the forward under withNoGrad)")
         }

@@ -86,6 +86,15 @@ extension Onnx_AttributeProto {
         return a
     }
 
+    /// A FLOAT attribute.
+    static func float(_ name: String, _ value: Float) -> Onnx_AttributeProto {
+        var a = Onnx_AttributeProto()
+        a.name = name
+        a.type = .float
+        a.f = value
+        return a
+    }
+
     /// An INTS attribute.
     static func ints(_ name: String, _ values: [Int]) -> Onnx_AttributeProto {
         var a = Onnx_AttributeProto()
