@@ -78,38 +78,23 @@ struct ONNXGraphBuilder {
 
 extension Onnx_AttributeProto {
     /// An INT attribute.
-    static func int(_ name: String, _ value: Int64) -> Onnx_AttributeProto {
-        var a = Onnx_AttributeProto()
-        a.name = name
-        a.type = .int
-        a.i = value
-        return a
-    }
+    static func int(_ name: String, _ value: Int64) -> Onnx_AttributeProto { attribute(name, .int) { $0.i = value } }
 
     /// A FLOAT attribute.
-    static func float(_ name: String, _ value: Float) -> Onnx_AttributeProto {
-        var a = Onnx_AttributeProto()
-        a.name = name
-        a.type = .float
-        a.f = value
-        return a
-    }
+    static func float(_ name: String, _ value: Float) -> Onnx_AttributeProto { attribute(name, .float) { $0.f = value } }
 
     /// An INTS attribute.
-    static func ints(_ name: String, _ values: [Int]) -> Onnx_AttributeProto {
-        var a = Onnx_AttributeProto()
-        a.name = name
-        a.type = .ints
-        a.ints = values.map(Int64.init)
-        return a
-    }
+    static func ints(_ name: String, _ values: [Int]) -> Onnx_AttributeProto { attribute(name, .ints) { $0.ints = values.map(Int64.init) } }
 
     /// A STRING attribute (UTF-8).
-    static func string(_ name: String, _ value: String) -> Onnx_AttributeProto {
+    static func string(_ name: String, _ value: String) -> Onnx_AttributeProto { attribute(name, .string) { $0.s = Data(value.utf8) } }
+
+    /// An attribute called `name` of `type`, its value set by `fill`.
+    private static func attribute(_ name: String, _ type: AttributeType, _ fill: (inout Onnx_AttributeProto) -> Void) -> Onnx_AttributeProto {
         var a = Onnx_AttributeProto()
         a.name = name
-        a.type = .string
-        a.s = Data(value.utf8)
+        a.type = type
+        fill(&a)
         return a
     }
 }
