@@ -77,7 +77,7 @@ extension CPUBackend {
         let dg = gradGates.elementPointer(T.self), dh = gradH.elementPointer(T.self), dc = gradC.elementPointer(T.self)
         let tc = tanhScratch.elementPointer(T.self)
         let dOut = gradOutput.map { UnsafePointer($0.elementPointer(T.self)) }
-        let w = UnsafePointer(weightHH.elementPointer(T.self))
+        let recurrentGradient = T.recurrentGradientProduct(batch: batch, hidden: hidden, gates: 4, weightHH: weightHH)
         let c0p = UnsafePointer(c0.elementPointer(T.self))
         for s in stride(from: steps - 1, through: 0, by: -1) {
             let t = shape.time(s)
@@ -105,8 +105,7 @@ extension CPUBackend {
                 }
             }
             // dh_{t-1} = dgates_t · W_hh (overwrites dh, whose step-t value the pass above consumed).
-            T.gemm(transposeA: false, transposeB: false, m: batch, n: hidden, k: 4 * hidden, a: dg + t * shape.gateStride,
-                   lda: 4 * hidden, b: w, ldb: hidden, beta: 0, c: dh, ldc: hidden)
+            recurrentGradient(dg + t * shape.gateStride, dh)
         }
         let gradW = recurrentWeightGradient(T.self, gateGradients: UnsafePointer(dg), output: UnsafePointer(output.elementPointer(T.self)),
                                             h0: UnsafePointer(h0.elementPointer(T.self)), shape: shape)

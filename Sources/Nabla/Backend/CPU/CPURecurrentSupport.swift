@@ -18,6 +18,10 @@ protocol SequenceKernelScalar: TensorScalar & BinaryFloatingPoint & SIMDScalar &
     /// [gates·hidden, hidden]. `addsProjection` says whether every call passes a projection.
     static func recurrentProduct(batch: Int, hidden: Int, gates: Int, weightHH: Tensor, addsProjection: Bool)
         -> (_ h: UnsafePointer<Self>, _ projection: UnsafePointer<Self>?, _ out: UnsafeMutablePointer<Self>) -> Void
+    /// The backward step's product for one sequence: returns `step(gateGradients, out)`, which overwrites
+    /// out [batch, hidden] with gateGradients [batch, gates·hidden] · `weightHH` [gates·hidden, hidden] (dense).
+    static func recurrentGradientProduct(batch: Int, hidden: Int, gates: Int, weightHH: Tensor)
+        -> (_ gateGradients: UnsafePointer<Self>, _ out: UnsafeMutablePointer<Self>) -> Void
     /// Row-major `C = op(A)·op(B) + beta·C`.
     static func gemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, a: UnsafePointer<Self>, lda: Int,
                      b: UnsafePointer<Self>, ldb: Int, beta: Self, c: UnsafeMutablePointer<Self>, ldc: Int)
@@ -29,11 +33,27 @@ extension Float: SequenceKernelScalar {
         -> (UnsafePointer<Float>, UnsafePointer<Float>?, UnsafeMutablePointer<Float>) -> Void {
         let product = OneDNNPackedMatmul.shared(.init(m: batch, k: hidden, n: gates * hidden, weightsTransposed: true,
                                                       addend: addsProjection))
-        let packed = Tensor(uninitializedShape: [product.packedByteCount], dtype: .uint8)
-        product.pack(UnsafePointer(weightHH.elementPointer(Float.self)), into: UnsafeMutableRawPointer(packed.elementPointer(UInt8.self)))
+        let packed = packedWeights(weightHH, for: product)
         return { h, projection, out in
             product.multiply(h, packed: UnsafeRawPointer(packed.elementPointer(UInt8.self)), addend: projection, into: out)
         }
+    }
+    /// W_hh packed once for oneDNN's matmul primitive (see `OneDNNPackedMatmul`): 5.0–5.7 ms against 6.2–6.7 ms for
+    /// `dnnl_sgemm` over the W5 LSTM's 64 steps on a 2-core Zen 4 (docs/PERFORMANCE.md).
+    static func recurrentGradientProduct(batch: Int, hidden: Int, gates: Int, weightHH: Tensor)
+        -> (UnsafePointer<Float>, UnsafeMutablePointer<Float>) -> Void {
+        let product = OneDNNPackedMatmul.shared(.init(m: batch, k: gates * hidden, n: hidden, weightsTransposed: false,
+                                                      addend: false))
+        let packed = packedWeights(weightHH, for: product)
+        return { gateGradients, out in
+            product.multiply(gateGradients, packed: UnsafeRawPointer(packed.elementPointer(UInt8.self)), addend: nil, into: out)
+        }
+    }
+    /// The dense `weights` reordered into `product`'s packed layout (a byte tensor the step closures keep alive).
+    private static func packedWeights(_ weights: Tensor, for product: OneDNNPackedMatmul) -> Tensor {
+        let packed = Tensor(uninitializedShape: [product.packedByteCount], dtype: .uint8)
+        product.pack(UnsafePointer(weights.elementPointer(Float.self)), into: UnsafeMutableRawPointer(packed.elementPointer(UInt8.self)))
+        return packed
     }
     static func exp(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) { VectorMath.exp(x, y, count: count) }
     static func sigmoidInPlace(_ x: UnsafeMutablePointer<Float>, count: Int) { VectorMath.sigmoid(UnsafePointer(x), x, count: count) }
@@ -55,6 +75,15 @@ extension Double: SequenceKernelScalar {
             if let projection { out.update(from: projection, count: batch * width) }
             GEMM.dgemm(transposeA: false, transposeB: false, m: batch, n: width, k: hidden, alpha: 1, a: h, lda: hidden,
                        b: weightT.elementPointer(Double.self), ldb: width, beta: projection == nil ? 0 : 1, c: out, ldc: width)
+        }
+    }
+    /// One `dgemm` per step with W_hh as stored.
+    static func recurrentGradientProduct(batch: Int, hidden: Int, gates: Int, weightHH: Tensor)
+        -> (UnsafePointer<Double>, UnsafeMutablePointer<Double>) -> Void {
+        let width = gates * hidden
+        return { gateGradients, out in
+            GEMM.dgemm(transposeA: false, transposeB: false, m: batch, n: hidden, k: width, alpha: 1, a: gateGradients, lda: width,
+                       b: weightHH.elementPointer(Double.self), ldb: hidden, beta: 0, c: out, ldc: hidden)
         }
     }
     static func exp(_ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, count: Int) {

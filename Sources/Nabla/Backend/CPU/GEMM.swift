@@ -97,6 +97,28 @@ enum GEMM {
         .oneDNN
     }
 
+    /// Whether a top-level float32 product is faster through oneDNN's matmul primitive
+    /// (`OneDNNStridedMatmul`) than through `dnnl_sgemm`: a transposed B (a Linear layer's `x·Wᵀ`) with
+    /// 16 to 256 rows of A. `dnnl_sgemm` repacks Wᵀ on every call and splits such a small M badly over
+    /// two threads; measured with a C harness on a 2-core Zen 4 (2026-11-22), two threads, µs per call:
+    ///
+    /// | m × n × k (B transposed) | `dnnl_sgemm` | matmul primitive |
+    /// |---|---|---|
+    /// | 1 × 256 × 784 | 10 | 20 |
+    /// | 8 × 256 × 784 | 31 | 37 |
+    /// | 32 × 256 × 784 | 162 | 95 |
+    /// | 64 × 256 × 784 | 182–320 | 136–148 |
+    /// | 256 × 256 × 784 | 737 | 570 |
+    /// | 64 × 128 × 256 | 35–39 | 24 |
+    /// | 32 × 384 × 384 | 88 | 55 |
+    /// | 512 × 1024 × 256 | 1402 | 2116 |
+    ///
+    /// Only for calls made outside parallel regions: the primitive's plan serialises its callers, so
+    /// kernels that run GEMMs on several threads at once (attention tiles) keep calling `sgemm`.
+    static func prefersMatmulPrimitive(transposeA: Bool, transposeB: Bool, m: Int) -> Bool {
+        transposeB && !transposeA && (16...256).contains(m)
+    }
+
     // MARK: - Threads
 
     /// Sets how many threads one GEMM call may use (both libraries); defaults to the number of online CPUs.
