@@ -1,8 +1,8 @@
 import XCTest
 @testable import Nabla
 
-/// Float32 products that `GEMM.prefersMatmulPrimitive` sends to oneDNN's matmul primitive
-/// (`OneDNNStridedMatmul`) instead of `dnnl_sgemm`, against the same products in float64 (OpenBLAS).
+/// Float32 products that `GEMM` sends to oneDNN's matmul primitive (`OneDNNStridedMatmul`) instead of
+/// `dnnl_sgemm` (`GEMM.prefersMatmulPrimitive`), against the same products in float64 (OpenBLAS).
 final class MatmulProviderTests: XCTestCase {
     /// float32 `a·b` against float64, elementwise within `tolerance` relative to the row's magnitude.
     private func assertMatchesDouble(_ a: Tensor, _ b: Tensor, file: StaticString = #filePath, line: UInt = #line) {
@@ -23,6 +23,25 @@ final class MatmulProviderTests: XCTestCase {
         XCTAssertFalse(GEMM.prefersMatmulPrimitive(transposeA: false, transposeB: true, m: 257))
         XCTAssertFalse(GEMM.prefersMatmulPrimitive(transposeA: false, transposeB: false, m: 64))
         XCTAssertFalse(GEMM.prefersMatmulPrimitive(transposeA: true, transposeB: true, m: 64))
+        XCTAssertEqual(GEMM.provider(m: 64, n: 10, k: 5, transposeB: true), "onednn-matmul")
+        XCTAssertEqual(GEMM.provider(m: 64, n: 10, k: 5), "onednn")
+    }
+
+    func testAStridedOutputAndScaledCallsThroughGEMM() {
+        // C with a row stride of 12 (ldc > n), and beta = 1 (which goes to dnnl_sgemm instead).
+        let a = Tensor.randn([20, 7], seed: 31).toArray(as: Float.self), b = Tensor.randn([9, 7], seed: 32).toArray(as: Float.self)
+        var c = [Float](repeating: 1, count: 20 * 12)
+        GEMM.sgemm(transposeA: false, transposeB: true, m: 20, n: 9, k: 7, alpha: 1, a: a, lda: 7, b: b, ldb: 7, beta: 0, c: &c, ldc: 12)
+        var accumulated = [Float](repeating: 1, count: 20 * 9)
+        GEMM.sgemm(transposeA: false, transposeB: true, m: 20, n: 9, k: 7, alpha: 1, a: a, lda: 7, b: b, ldb: 7, beta: 1, c: &accumulated, ldc: 9)
+        for i in 0..<20 {
+            for j in 0..<9 {
+                let dot = (0..<7).reduce(0.0) { $0 + Double(a[i * 7 + $1]) * Double(b[j * 7 + $1]) }
+                XCTAssertEqual(Double(c[i * 12 + j]), dot, accuracy: 1e-5)
+                XCTAssertEqual(Double(accumulated[i * 9 + j]), dot + 1, accuracy: 1e-5)
+            }
+            for j in 9..<12 { XCTAssertEqual(c[i * 12 + j], 1, "the padding between rows is not written") }
+        }
     }
 
     func testLinearLayerProductsAtTheEdgesOfTheRule() {

@@ -37,11 +37,11 @@ public func fusedAttention(query: Tensor, key: Tensor, value: Tensor, additiveMa
           !(mask?.needsGradient == true && GradMode.isEnabled) else {   // no mask gradient from the kernels
         return matmul(attentionWeights(query: query, key: key, additiveMask: mask, isCausal: isCausal, scale: factor), value)
     }
-    // Operands at the common batch shape (zero-copy views; their gradients sum back through the views).
+    // Operands at the common batch shape (zero-copy views; their gradients sum back through the views;
+    // `attentionPrimitive` copies the ones GEMM cannot read as they are).
     func atBatchShape(_ x: Tensor) -> Tensor {
         let target = batchShape + x.shape.suffix(2)
-        let expanded = x.shape == target ? x : x.expanded(to: target)
-        return BatchedMatrices<Float>.servesGEMM(expanded) ? expanded : expanded.contiguous()
+        return x.shape == target ? x : x.expanded(to: target)
     }
     let broadcastMask = mask.map { m in withNoGrad { m.expanded(to: batchShape + [l, s]) } }
     let inputs = [atBatchShape(query), atBatchShape(key), atBatchShape(value)] + (broadcastMask.map { [$0] } ?? [])

@@ -79,11 +79,7 @@ extension CPUBackend {
     private func gemm(_ dtype: DType, _ ta: Bool, _ tb: Bool, m: Int, n: Int, k: Int,
                       a: UnsafeMutableRawPointer, aOffset: Int, lda: Int, b: UnsafeMutableRawPointer, bOffset: Int, ldb: Int,
                       c: UnsafeMutableRawPointer, cOffset: Int) {
-        if dtype == .float32, GEMM.prefersMatmulPrimitive(transposeA: ta, transposeB: tb, m: m) {
-            OneDNNStridedMatmul.shared(.init(m: m, k: k, n: n, transposeA: ta, transposeB: tb, lda: lda, ldb: ldb))
-                .multiply(a.assumingMemoryBound(to: Float.self) + aOffset, b.assumingMemoryBound(to: Float.self) + bOffset,
-                          into: c.assumingMemoryBound(to: Float.self) + cOffset)
-        } else if dtype == .float32 {
+        if dtype == .float32 {
             GEMM.sgemm(transposeA: ta, transposeB: tb, m: m, n: n, k: k, alpha: 1,
                        a: a.assumingMemoryBound(to: Float.self) + aOffset, lda: lda,
                        b: b.assumingMemoryBound(to: Float.self) + bOffset, ldb: ldb, beta: 0,

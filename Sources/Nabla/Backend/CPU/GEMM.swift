@@ -1,8 +1,9 @@
 // GEMM for the CPU backend. Measured on this machine kind (2 cores, AVX-512), 2026-11-21, in one run
 // of scripts/bench_core.sh: dnnl_sgemm 204 / 218 GFLOPS at n = 1024 / 2048; OpenBLAS 0.3.21 with its
 // auto-detected kernels (Cooperlake here) 200 / 199, with SkylakeX kernels 192 / 196. oneDNN is at
-// least as fast at every size measured, so it serves all float32 shapes; OpenBLAS serves float64 and
-// is the fallback. See docs/GEMM.md for the figures and how to re-measure.
+// least as fast at every size measured, so it serves all float32 shapes (Linear-shaped products through
+// its matmul primitive, see `prefersMatmulPrimitive`); OpenBLAS serves float64 and is the fallback. See
+// docs/GEMM.md for the figures and how to re-measure.
 
 import CDNNL
 import COpenBLAS
@@ -21,6 +22,10 @@ enum GEMM {
         case oneDNN
         /// OpenBLAS's `cblas_sgemm` / `cblas_dgemm` (row-major, OpenBLAS's own pthreads pool).
         case openBLAS
+        /// oneDNN's matmul primitive, one per geometry, built on first use and cached
+        /// (`OneDNNStridedMatmul`); serves `C = op(A)·op(B)` (alpha 1, beta 0) outside parallel regions and
+        /// hands anything else to `dnnl_sgemm`.
+        case oneDNNMatmulPrimitive
     }
 
     /// Row-major `C = alpha * op(A) * op(B) + beta * C`, where `op(X)` is `X` or `X^T`; `op(A)` is `m x k`,
@@ -35,8 +40,8 @@ enum GEMM {
         beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
     ) {
         sgemm(
-            using: provider(for: m, n, k), transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
-            alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+            using: provider(for: m, n, k, transposeA: transposeA, transposeB: transposeB),
+            transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
     }
 
     /// `sgemm` served by a given library, bypassing the per-shape choice (benchmarks and tests).
@@ -51,7 +56,16 @@ enum GEMM {
             return
         }
         let rt = Runtime.shared
-        if provider == .oneDNN {
+        // The primitive's plan serialises its callers, so GEMMs run from several threads at once (the
+        // attention kernel's tiles, inside a parallel region) keep to `dnnl_sgemm`.
+        if provider == .oneDNNMatmulPrimitive, alpha == 1, beta == 0, !rt.inParallelRegion {
+            rt.useOpenMPThreads()
+            OneDNNStridedMatmul.shared(.init(m: m, k: k, n: n, transposeA: transposeA, transposeB: transposeB,
+                                             lda: lda, ldb: ldb, ldc: ldc))
+                .multiply(a, b, into: c)
+            return
+        }
+        if provider != .openBLAS {
             rt.useOpenMPThreads()
             let status = dnnl_sgemm(
                 transposeA ? 84 : 78, transposeB ? 84 : 78,  // "T" : "N"
@@ -84,23 +98,24 @@ enum GEMM {
 
     /// The library that serves an `m x k` times `k x n` `sgemm`, as a short name for docs and benchmarks:
     /// `"onednn"` or `"openblas-<core>"` (the OpenBLAS kernel set in use, e.g. `"openblas-skylakex"`).
-    static func provider(m: Int, n: Int, k: Int) -> String {
-        switch provider(for: m, n, k) {
+    static func provider(m: Int, n: Int, k: Int, transposeA: Bool = false, transposeB: Bool = false) -> String {
+        switch provider(for: m, n, k, transposeA: transposeA, transposeB: transposeB) {
         case .oneDNN: return "onednn"
+        case .oneDNNMatmulPrimitive: return "onednn-matmul"
         case .openBLAS: return "openblas-" + Runtime.shared.openBLASCore.lowercased()
         }
     }
 
     /// The per-shape choice: oneDNN everywhere for float32 (it measured at least as fast as OpenBLAS at
-    /// every size; see the file header). Kept as a function so a per-shape table can replace it.
-    static func provider(for m: Int, _ n: Int, _ k: Int) -> Provider {
-        .oneDNN
+    /// every size; see the file header), through its matmul primitive where `prefersMatmulPrimitive`.
+    static func provider(for m: Int, _ n: Int, _ k: Int, transposeA: Bool, transposeB: Bool) -> Provider {
+        prefersMatmulPrimitive(transposeA: transposeA, transposeB: transposeB, m: m) ? .oneDNNMatmulPrimitive : .oneDNN
     }
 
-    /// Whether a top-level float32 product is faster through oneDNN's matmul primitive
-    /// (`OneDNNStridedMatmul`) than through `dnnl_sgemm`: a transposed B (a Linear layer's `x·Wᵀ`) with
-    /// 16 to 256 rows of A. `dnnl_sgemm` repacks Wᵀ on every call and splits such a small M badly over
-    /// two threads; measured with a C harness on a 2-core Zen 4 (2026-11-22), two threads, µs per call:
+    /// Whether a float32 product is faster through oneDNN's matmul primitive (`OneDNNStridedMatmul`)
+    /// than through `dnnl_sgemm`: a transposed B (a Linear layer's `x·Wᵀ`) with 16 to 256 rows of A.
+    /// `dnnl_sgemm` repacks Wᵀ on every call and splits such a small M badly over two threads; measured
+    /// with a C harness on a 2-core Zen 4 (2026-11-22), two threads, µs per call:
     ///
     /// | m × n × k (B transposed) | `dnnl_sgemm` | matmul primitive |
     /// |---|---|---|
@@ -112,9 +127,6 @@ enum GEMM {
     /// | 64 × 128 × 256 | 35–39 | 24 |
     /// | 32 × 384 × 384 | 88 | 55 |
     /// | 512 × 1024 × 256 | 1402 | 2116 |
-    ///
-    /// Only for calls made outside parallel regions: the primitive's plan serialises its callers, so
-    /// kernels that run GEMMs on several threads at once (attention tiles) keep calling `sgemm`.
     static func prefersMatmulPrimitive(transposeA: Bool, transposeB: Bool, m: Int) -> Bool {
         transposeB && !transposeA && (16...256).contains(m)
     }
@@ -192,6 +204,8 @@ extension GEMM {
         private let ompSetNumThreads: (@convention(c) (Int32) -> Void)?
         /// `omp_get_max_threads` of the same runtime.
         private let ompGetMaxThreads: (@convention(c) () -> Int32)?
+        /// `omp_in_parallel` of the same runtime.
+        private let ompInParallel: (@convention(c) () -> Int32)?
 
         /// OpenBLAS's kernel set in use now, e.g. `"SkylakeX"`, `"Cooperlake"`, `"Haswell"`.
         var openBLASCore: String { OpenBLASCore.current }
@@ -207,6 +221,7 @@ extension GEMM {
             }
             ompSetNumThreads = Runtime.symbol("omp_set_num_threads")
             ompGetMaxThreads = Runtime.symbol("omp_get_max_threads")
+            ompInParallel = Runtime.symbol("omp_in_parallel")
             let threads = max(1, Int(openblas_get_num_procs()))
             GEMM.threadCount.store(threads, ordering: .relaxed)
             openblas_set_num_threads(Int32(threads))
@@ -220,6 +235,10 @@ extension GEMM {
             let want = Int32(GEMM.threadCount.load(ordering: .relaxed))
             if want > 0, get() != want { set(want) }
         }
+
+        /// Whether the calling thread runs inside an OpenMP parallel region (one of several threads of a
+        /// kernel); true when no OpenMP runtime is loaded, since kernels then run on Dispatch threads.
+        var inParallelRegion: Bool { ompInParallel.map { $0() != 0 } ?? true }
 
         /// A C function from the libraries already loaded in the process, or nil.
         static func symbol<F>(_ name: String) -> F? {

@@ -62,6 +62,20 @@ final class OneDNNContext: @unchecked Sendable {
         return attr!
     }
 
+    /// A matmul primitive descriptor with a user-managed scratchpad and, when `addend` is given, a
+    /// binary-add post-op reading it (C = A·B + D).
+    static func matmulPrimitiveDesc(_ op: inout dnnl_matmul_desc_t, addend: dnnl_memory_desc_t?) -> dnnl_primitive_desc_t {
+        var postOps: dnnl_post_ops_t?
+        if var addend {
+            dnnlCheck(dnnl_post_ops_create(&postOps), "dnnl_post_ops_create")
+            dnnlCheck(dnnl_post_ops_append_binary(postOps, dnnl_binary_add, &addend), "dnnl_post_ops_append_binary")
+        }
+        defer { if let postOps { dnnl_post_ops_destroy(postOps) } }
+        let attributes = makeAttributes(postOps: postOps)
+        defer { dnnl_primitive_attr_destroy(attributes) }
+        return primitiveDesc(&op, attributes: attributes, "matmul")
+    }
+
     /// A plain (dense, row-major) float32 memory descriptor with the given dims and format tag.
     static func plainDesc(_ dims: [Int], _ tag: dnnl_format_tag_t) -> dnnl_memory_desc_t {
         var md = dnnl_memory_desc_t()

@@ -38,7 +38,7 @@ final class OneDNNPackedMatmul: @unchecked Sendable {
         var a = OneDNNContext.plainDesc([key.m, key.k], dnnl_ab), w = OneDNNContext.anyDesc(weightsDims)
         var c = OneDNNContext.plainDesc([key.m, key.n], dnnl_ab)
         dnnlCheck(dnnl_matmul_desc_init(&matmul, &a, &w, nil, &c), "dnnl_matmul_desc_init")
-        let pd = Self.primitiveDesc(&matmul, addend: key.addend ? c : nil)
+        let pd = OneDNNContext.matmulPrimitiveDesc(&matmul, addend: key.addend ? c : nil)
         let packed = OneDNNContext.queryDesc(pd, DNNL_ARG_WEIGHTS)
         var packedDesc = packed
         packedByteCount = dnnl_memory_desc_get_size(&packedDesc)
@@ -59,19 +59,6 @@ final class OneDNNPackedMatmul: @unchecked Sendable {
     /// The execution argument of the binary post-op's second input: DNNL_ARG_ATTR_MULTIPLE_POST_OP(0) | DNNL_ARG_SRC_1
     /// (function-like macros, which Swift does not import).
     private static let addendArgument = Int32(DNNL_ARG_ATTR_MULTIPLE_POST_OP_BASE) | Int32(DNNL_ARG_SRC_1)
-
-    /// The matmul primitive descriptor, with a binary-add post-op reading `addend` when given.
-    private static func primitiveDesc(_ op: inout dnnl_matmul_desc_t, addend: dnnl_memory_desc_t?) -> dnnl_primitive_desc_t {
-        var postOps: dnnl_post_ops_t?
-        if var addend {
-            dnnlCheck(dnnl_post_ops_create(&postOps), "dnnl_post_ops_create")
-            dnnlCheck(dnnl_post_ops_append_binary(postOps, dnnl_binary_add, &addend), "dnnl_post_ops_append_binary")
-        }
-        defer { if let postOps { dnnl_post_ops_destroy(postOps) } }
-        let attributes = OneDNNContext.makeAttributes(postOps: postOps)
-        defer { dnnl_primitive_attr_destroy(attributes) }
-        return OneDNNContext.primitiveDesc(&op, attributes: attributes, "matmul")
-    }
 
     /// Packs `weights` ([k, n], or [n, k] when the key says transposed) into `packed` (`packedByteCount` bytes).
     func pack(_ weights: UnsafePointer<Float>, into packed: UnsafeMutableRawPointer) {
